@@ -1,0 +1,58 @@
+"""GraphQL types and fields of the deployment's health."""
+
+import strawberry
+from strawberry.types import Info
+
+from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.system.service import ServiceStatus, all_statuses
+
+
+@strawberry.type(description="The state of one Punte service, as it reported over NATS.")
+class ServiceHealth:
+    service: str
+    status: str = strawberry.field(description="ok, degraded, or an error code such as unavailable")
+    version: str | None
+    latency_ms: float | None = strawberry.field(description="Round trip of the health request")
+    detail: str
+    outbox_backlog: int | None
+    dead_letters: int | None
+
+    @classmethod
+    def from_status(cls, status: ServiceStatus) -> "ServiceHealth":
+        """Translate the domain answer."""
+        return cls(
+            service=status.service,
+            status=status.status,
+            version=status.version,
+            latency_ms=status.latency_ms,
+            detail=status.detail,
+            outbox_backlog=status.outbox_backlog,
+            dead_letters=status.dead_letters,
+        )
+
+
+async def resolve_health(info: Info[GraphQLContext, None]) -> list[ServiceHealth]:
+    """Ask every service for its health, and add the gateway's own."""
+    context = info.context
+    statuses = await all_statuses(context.client, context.settings.health_timeout)
+    gateway = context.runtime
+    checks = [await gateway.check_database(), gateway.check_nats()]
+    backlog, dead = await gateway.counts()
+    own = ServiceStatus(
+        service="gateway",
+        status="ok" if all(c.ok for c in checks) else "degraded",
+        version=gateway.definition.version,
+        latency_ms=0.0,
+        detail=", ".join(f"{c.name}: {c.detail}" for c in checks if not c.ok),
+        outbox_backlog=backlog,
+        dead_letters=dead,
+    )
+    return [ServiceHealth.from_status(s) for s in [own, *statuses]]
+
+
+@strawberry.type
+class SystemQuery:
+    health: list[ServiceHealth] = strawberry.field(
+        resolver=resolve_health,
+        description="Each service's status and version, asked over NATS.",
+    )

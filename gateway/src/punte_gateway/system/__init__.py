@@ -1,0 +1,1 @@
+"""System status of the whole deployment."""

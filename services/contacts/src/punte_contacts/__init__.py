@@ -1,0 +1,1 @@
+"""Punte contacts service."""

@@ -1,0 +1,1 @@
+"""Punte events service."""

@@ -1,0 +1,1 @@
+"""Punte partnerships service."""

@@ -1,0 +1,73 @@
+"""Who is acting and on behalf of which request: carried in headers across every hop."""
+
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+ACTOR_HEADER = "Punte-Actor"
+REQUEST_ID_HEADER = "Punte-Request-Id"
+TRACEPARENT_HEADER = "traceparent"
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """The actor (`user:<id>`, `apikey:<id>`, `system:<service>`), request id and trace context."""
+
+    actor: str | None = None
+    request_id: str | None = None
+    traceparent: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The context as NATS headers."""
+        pairs = {
+            ACTOR_HEADER: self.actor,
+            REQUEST_ID_HEADER: self.request_id,
+            TRACEPARENT_HEADER: self.traceparent,
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str] | None) -> "CallContext":
+        """Read the context from incoming headers, starting a trace where none came."""
+        headers = headers or {}
+        return cls(
+            actor=headers.get(ACTOR_HEADER),
+            request_id=headers.get(REQUEST_ID_HEADER) or new_request_id(),
+            traceparent=child_traceparent(headers.get(TRACEPARENT_HEADER)),
+        )
+
+
+_EMPTY = CallContext()
+_current: ContextVar[CallContext] = ContextVar("punte_call_context", default=_EMPTY)
+
+
+def current_context() -> CallContext:
+    """The context of the work running now."""
+    return _current.get()
+
+
+@contextmanager
+def call_context(context: CallContext) -> Iterator[CallContext]:
+    """Run a block under a context."""
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+def new_request_id() -> str:
+    """A short random request id."""
+    return secrets.token_hex(8)
+
+
+def child_traceparent(parent: str | None) -> str:
+    """A W3C traceparent for a new span: same trace as the parent, or a new trace."""
+    span_id = secrets.token_hex(8)
+    if parent:
+        parts = parent.split("-")
+        if len(parts) == 4 and len(parts[1]) == 32:
+            return f"00-{parts[1]}-{span_id}-{parts[3]}"
+    return f"00-{secrets.token_hex(16)}-{span_id}-01"

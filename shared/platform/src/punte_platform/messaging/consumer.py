@@ -1,0 +1,234 @@
+"""Durable pull consumers: effect and inbox row commit together; poison goes to dead letters."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import FetchTimeoutError
+from punte_contracts.envelope import CloudEvent
+from pydantic import ValidationError
+from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from punte_platform.context import CallContext, call_context, child_traceparent
+from punte_platform.db import UnitOfWork, utcnow
+from punte_platform.ids import new_id
+from punte_platform.messaging.tables import MessagingTables
+from punte_platform.metrics import ServiceMetrics
+from punte_platform.settings import PunteSettings
+
+log = logging.getLogger(__name__)
+
+MessageHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A named durable consumer of some message types, and the handler applying them."""
+
+    name: str
+    subjects: list[str]
+    handler: MessageHandler
+    description: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class ConsumerRunner:
+    """Fetches, applies and acknowledges one subscriber's messages, in stream order."""
+
+    def __init__(
+        self,
+        *,
+        subscriber: Subscriber,
+        service: str,
+        uow: UnitOfWork,
+        tables: MessagingTables,
+        jetstream: Callable[[], JetStreamContext],
+        settings: PunteSettings,
+        metrics: ServiceMetrics,
+    ) -> None:
+        self.subscriber = subscriber
+        self.durable = f"{service}-{subscriber.name}"
+        self.uow = uow
+        self.tables = tables
+        self.jetstream = jetstream
+        self.settings = settings
+        self.metrics = metrics
+        self._stopping = False
+
+    def consumer_config(self) -> ConsumerConfig:
+        """Every delivery setting explicit: ack policy, ack wait, redeliveries, pending cap."""
+        return ConsumerConfig(
+            name=self.durable,
+            durable_name=self.durable,
+            description=self.subscriber.description or None,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.settings.consumer_ack_wait_seconds,
+            max_deliver=self.settings.consumer_max_deliver,
+            # Backoff is applied per failure by nak(delay) from consumer_retry_delays_seconds:
+            # with a server-side BackOff list, nats-server 2.15 stops honouring nak delays
+            # after the second delivery (measured), which would stall retries for minutes.
+            backoff=None,
+            filter_subjects=self.subscriber.subjects,
+            max_ack_pending=self.settings.consumer_max_ack_pending,
+        )
+
+    def stop(self) -> None:
+        """Finish the message in hand, then return from `run`."""
+        self._stopping = True
+
+    async def run(self) -> None:
+        """Consume until stopped; on any broker trouble, rebind and go on."""
+        delay = 0.2
+        while not self._stopping:
+            try:
+                js = self.jetstream()
+                await js.add_consumer(self.settings.nats_stream_name, self.consumer_config())
+                subscription = await js.pull_subscribe_bind(
+                    durable=self.durable, stream=self.settings.nats_stream_name
+                )
+                delay = 0.2
+                while not self._stopping:
+                    try:
+                        messages = await subscription.fetch(
+                            self.settings.consumer_fetch_batch, timeout=1.0
+                        )
+                    except (FetchTimeoutError, TimeoutError):
+                        continue
+                    for message in messages:
+                        await self.process(message)
+                        delay = 0.2
+                await subscription.unsubscribe()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if self._stopping:
+                    break
+                log.warning(
+                    "consumer %s interrupted (%r); rebinding in %.1fs", self.durable, error, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def lag(self) -> int:
+        """Messages the stream holds that this consumer has not yet been given."""
+        info = await self.jetstream().consumer_info(self.settings.nats_stream_name, self.durable)
+        return int(info.num_pending or 0)
+
+    async def process(self, message: Msg) -> None:
+        """Apply one message exactly once in effect, or dead-letter it after the last try."""
+        deliveries = message.metadata.num_delivered
+        try:
+            event = CloudEvent.model_validate_json(message.data)
+        except ValidationError as error:
+            # Malformed: no retry can fix it.
+            await self._dead_letter(message, None, f"malformed message: {error}", deliveries)
+            await message.term()
+            return
+        context = CallContext(
+            actor=event.actor,
+            request_id=event.requestid,
+            traceparent=child_traceparent(event.traceparent),
+        )
+        try:
+            with call_context(context):
+                applied = await self._apply(event)
+        except Exception as error:
+            if deliveries >= self.settings.consumer_max_deliver:
+                log.error(
+                    "consumer %s: message %s failed for good: %r", self.durable, event.id, error
+                )
+                await self._dead_letter(message, event, repr(error), deliveries)
+                await message.term()
+                self.metrics.messages_handled.labels(self.durable, "dead_lettered").inc()
+            else:
+                log.warning(
+                    "consumer %s: message %s failed (delivery %d): %r",
+                    self.durable,
+                    event.id,
+                    deliveries,
+                    error,
+                )
+                await message.nak(delay=self._retry_delay(deliveries))
+                self.metrics.messages_handled.labels(self.durable, "retried").inc()
+            return
+        await message.ack()
+        self.metrics.messages_handled.labels(
+            self.durable, "applied" if applied else "duplicate"
+        ).inc()
+
+    def _retry_delay(self, deliveries: int) -> float:
+        backoff = self.settings.consumer_retry_delays_seconds
+        return backoff[min(deliveries, len(backoff)) - 1] if backoff else 1.0
+
+    async def _apply(self, event: CloudEvent) -> bool:
+        inbox = self.tables.inbox
+        try:
+            async with self.uow.transaction() as session:
+                seen = await session.scalar(
+                    select(
+                        exists().where(
+                            inbox.c.consumer == self.durable, inbox.c.message_id == event.id
+                        )
+                    )
+                )
+                if seen:
+                    return False
+                await self.subscriber.handler(session, event)
+                await session.execute(
+                    insert(inbox).values(
+                        consumer=self.durable, message_id=event.id, processed_at=utcnow()
+                    )
+                )
+        except IntegrityError:
+            # A concurrent instance applied the same message first: ours rolled back whole.
+            if await self._was_applied(event):
+                return False
+            raise
+        return True
+
+    async def _was_applied(self, event: CloudEvent) -> bool:
+        inbox = self.tables.inbox
+        async with self.uow.transaction() as session:
+            return bool(
+                await session.scalar(
+                    select(
+                        exists().where(
+                            inbox.c.consumer == self.durable, inbox.c.message_id == event.id
+                        )
+                    )
+                )
+            )
+
+    async def _dead_letter(
+        self, message: Msg, event: CloudEvent | None, error: str, deliveries: int
+    ) -> None:
+        async with self.uow.transaction() as session:
+            await session.execute(
+                insert(self.tables.dead_letter).values(
+                    id=new_id(),
+                    consumer=self.durable,
+                    message_id=event.id if event else None,
+                    subject=message.subject,
+                    stream_sequence=message.metadata.sequence.stream,
+                    deliveries=deliveries,
+                    payload=message.data,
+                    error=error[:4000],
+                    failed_at=utcnow(),
+                )
+            )
+
+
+async def prune_inbox(uow: UnitOfWork, tables: MessagingTables, older_than: timedelta) -> None:
+    """Forget inbox rows older than any redelivery could come (the stream's max age)."""
+    async with uow.transaction() as session:
+        await session.execute(
+            delete(tables.inbox).where(tables.inbox.c.processed_at < utcnow() - older_than)
+        )

@@ -1,0 +1,59 @@
+"""Writing domain messages to the outbox, in the same transaction as the change."""
+
+import json
+from typing import Any
+
+from punte_contracts.envelope import CloudEvent, DomainMessage
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from punte_platform.context import current_context
+from punte_platform.db import utcnow
+from punte_platform.ids import new_id
+
+OUTBOX_DIRTY = "punte_outbox_dirty"
+
+
+class Outbox:
+    """Adds messages to a service's outbox table; the relay publishes them after commit."""
+
+    def __init__(self, table: Table, service: str) -> None:
+        self.table = table
+        self.source = f"punte/{service}"
+
+    def envelope(self, message: DomainMessage, subject: str | None) -> CloudEvent:
+        """Wrap a message body in a CloudEvent carrying the current actor and trace."""
+        context = current_context()
+        return CloudEvent(
+            id=new_id(),
+            source=self.source,
+            type=message.message_type(),
+            subject=subject,
+            time=utcnow(),
+            actor=context.actor,
+            requestid=context.request_id,
+            traceparent=context.traceparent,
+            data=message.model_dump(mode="json"),
+        )
+
+    async def add(
+        self, session: AsyncSession, message: DomainMessage, *, subject: str | None = None
+    ) -> CloudEvent:
+        """Queue a message about `subject` (usually the entity id) in the session's transaction."""
+        event = self.envelope(message, subject)
+        await session.execute(insert(self.table).values(**outbox_row(event)))
+        session.info[OUTBOX_DIRTY] = True
+        return event
+
+
+def outbox_row(event: CloudEvent) -> dict[str, Any]:
+    """The outbox row of an envelope; messages about one subject keep their order."""
+    payload = event.model_dump(mode="json", exclude_none=True)
+    return {
+        "message_id": event.id,
+        "subject": event.type,
+        "ordering_key": event.subject or event.type,
+        "payload": json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+        "created_at": event.time,
+        "attempts": 0,
+    }

@@ -1,0 +1,296 @@
+"""Request/reply over nats.micro: endpoints in a queue group, contract bodies, typed errors."""
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from nats.aio.client import Client
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.micro import add_service
+from nats.micro.request import Request
+from nats.micro.service import EndpointConfig, Service, ServiceConfig
+from punte_contracts.errors import ErrorCode, ServiceErrorBody
+from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from punte_platform.context import CallContext, call_context, current_context
+from punte_platform.db import UnitOfWork
+from punte_platform.errors import ServiceError
+from punte_platform.messaging.outbox import Outbox
+from punte_platform.metrics import ServiceMetrics
+
+log = logging.getLogger(__name__)
+
+RequestT = TypeVar("RequestT", bound=Contract)
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+# Codes in micro's error headers, so `nats micro stats` tells errors apart.
+MICRO_ERROR_CODES = {
+    ErrorCode.NOT_FOUND: "404",
+    ErrorCode.VALIDATION_FAILED: "400",
+    ErrorCode.CONFLICT: "409",
+    ErrorCode.FORBIDDEN: "403",
+    ErrorCode.UNAVAILABLE: "503",
+    ErrorCode.INTERNAL: "500",
+}
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a request handler gets: the transaction's session, the outbox and the caller."""
+
+    session: AsyncSession
+    outbox: Outbox
+    call: CallContext
+
+
+Handler = Callable[[HandlerContext, Any], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One request subject, its body and reply contracts, and its handler."""
+
+    subject: str
+    request_model: type[Contract]
+    reply_model: type[BaseModel]
+    handler: Handler
+
+
+class EndpointRegistry:
+    """A service's endpoints, declared with a decorator in its `handlers.py` modules."""
+
+    def __init__(self) -> None:
+        self.endpoints: dict[str, Endpoint] = {}
+
+    def endpoint(
+        self, subject: str, request_model: type[RequestT], reply_model: type[ReplyT]
+    ) -> Callable[
+        [Callable[[HandlerContext, RequestT], Awaitable[ReplyT]]],
+        Callable[[HandlerContext, RequestT], Awaitable[ReplyT]],
+    ]:
+        """Register `handler(ctx, body) -> reply` at `punte.<service>.<entity>.<action>`."""
+
+        def register(
+            handler: Callable[[HandlerContext, RequestT], Awaitable[ReplyT]],
+        ) -> Callable[[HandlerContext, RequestT], Awaitable[ReplyT]]:
+            if subject in self.endpoints:
+                raise ValueError(f"endpoint {subject} registered twice")
+            self.endpoints[subject] = Endpoint(subject, request_model, reply_model, handler)
+            return handler
+
+        return register
+
+    def include(self, other: "EndpointRegistry") -> None:
+        """Add another registry's endpoints (one registry per aggregate, merged per service)."""
+        for subject, endpoint in other.endpoints.items():
+            if subject in self.endpoints:
+                raise ValueError(f"endpoint {subject} registered twice")
+            self.endpoints[subject] = endpoint
+
+
+def encode_result(result: BaseModel) -> bytes:
+    """The wire form of a successful reply."""
+    return b'{"result":' + result.model_dump_json().encode() + b"}"
+
+
+def encode_error(error: ServiceErrorBody) -> bytes:
+    """The wire form of an error reply."""
+    return b'{"error":' + error.model_dump_json().encode() + b"}"
+
+
+class RpcServer:
+    """Serves a registry's endpoints as a nats.micro service in the service's queue group."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        version: str,
+        registry: EndpointRegistry,
+        uow: UnitOfWork,
+        outbox: Outbox,
+        metrics: ServiceMetrics,
+        concurrency: int,
+    ) -> None:
+        self.service = service
+        self.version = version
+        self.registry = registry
+        self.uow = uow
+        self.outbox = outbox
+        self.metrics = metrics
+        self._slots = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._micro: Service | None = None
+
+    async def start(self, nc: Client) -> None:
+        """Subscribe every endpoint; any number of instances share the queue group."""
+        self._micro = await add_service(
+            nc,
+            ServiceConfig(
+                name=f"punte-{self.service}",
+                version=self.version,
+                description=f"Punte {self.service} service",
+                queue_group=f"punte.{self.service}",
+            ),
+        )
+        for endpoint in self.registry.endpoints.values():
+            await self._micro.add_endpoint(
+                EndpointConfig(
+                    name=endpoint.subject.replace(".", "-"),
+                    subject=endpoint.subject,
+                    handler=self._dispatcher(endpoint),
+                )
+            )
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop taking requests, then let those in flight finish."""
+        if self._micro is not None:
+            await self._micro.stop()
+            self._micro = None
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=timeout)
+
+    def _dispatcher(self, endpoint: Endpoint) -> Callable[[Request], Awaitable[None]]:
+        async def dispatch(request: Request) -> None:
+            # micro awaits handlers one at a time per subscription: hand each request to its
+            # own task so slow requests don't queue the fast ones, bounded by the slots.
+            await self._slots.acquire()
+            task = asyncio.create_task(self._answer(endpoint, request))
+            self._tasks.add(task)
+            task.add_done_callback(self._finished)
+
+        return dispatch
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+
+    async def _answer(self, endpoint: Endpoint, request: Request) -> None:
+        started = time.perf_counter()
+        context = CallContext.from_headers(request.headers)
+        with call_context(context):
+            try:
+                body = endpoint.request_model.model_validate_json(request.data)
+                async with self.uow.transaction() as session:
+                    result = await endpoint.handler(
+                        HandlerContext(session=session, outbox=self.outbox, call=context), body
+                    )
+                reply = endpoint.reply_model.model_validate(result)
+                await request.respond(encode_result(reply))
+                outcome = "ok"
+            except ValidationError as error:
+                outcome = await self._respond_error(
+                    request, ServiceError.from_validation_error(error).body
+                )
+            except ServiceError as error:
+                outcome = await self._respond_error(request, error.body)
+            except Exception:
+                log.exception("request %s failed", endpoint.subject)
+                outcome = await self._respond_error(
+                    request,
+                    ServiceErrorBody(
+                        code=ErrorCode.INTERNAL,
+                        message=f"internal error (request id {context.request_id})",
+                    ),
+                )
+        self.metrics.requests.labels(endpoint.subject, outcome).inc()
+        self.metrics.request_seconds.labels(endpoint.subject).observe(time.perf_counter() - started)
+
+    async def _respond_error(self, request: Request, error: ServiceErrorBody) -> str:
+        try:
+            await request.respond_error(
+                MICRO_ERROR_CODES[error.code], error.message, data=encode_error(error)
+            )
+        except Exception:
+            log.warning("could not send the error reply", exc_info=True)
+        return error.code.value
+
+
+class ServiceClient:
+    """Calls endpoints of any service; errors come back as `ServiceError` with their code."""
+
+    def __init__(self, nc: Client, *, timeout: float = 5.0) -> None:
+        self.nc = nc
+        self.timeout = timeout
+        self.requests_sent = 0
+
+    async def request(
+        self,
+        subject: str,
+        body: Contract,
+        reply_model: type[ReplyT],
+        *,
+        timeout: float | None = None,
+    ) -> ReplyT:
+        """Send a contract body, get the reply contract back, or raise the typed error."""
+        data = await self.request_raw(subject, body.model_dump_json().encode(), timeout=timeout)
+        return self.decode(subject, data, reply_model)
+
+    async def request_raw(
+        self, subject: str, payload: bytes, *, timeout: float | None = None
+    ) -> bytes:
+        """Send bytes as they are (tests use it to send what a contract would refuse)."""
+        self.requests_sent += 1
+        context = current_context()
+        headers = context.headers()
+        try:
+            message = await self.nc.request(
+                subject, payload, timeout=timeout or self.timeout, headers=headers or None
+            )
+        except NoRespondersError:
+            raise ServiceError.unavailable(f"no service answers {subject}") from None
+        except (NatsTimeoutError, TimeoutError):
+            raise ServiceError.unavailable(
+                f"{subject} did not answer within {timeout or self.timeout:.1f}s"
+            ) from None
+        return bytes(message.data)
+
+    @staticmethod
+    def decode(subject: str, data: bytes, reply_model: type[ReplyT]) -> ReplyT:
+        """Check a wire reply against its contract."""
+        try:
+            envelope = json.loads(data)
+            if "error" in envelope:
+                raise ServiceError(ServiceErrorBody.model_validate(envelope["error"]))
+            return reply_model.model_validate(envelope["result"])
+        except (ValueError, KeyError, TypeError, ValidationError) as error:
+            if isinstance(error, ServiceError):
+                raise
+            raise ServiceError.of(
+                ErrorCode.INTERNAL, f"{subject} answered outside its contract: {error}"
+            ) from None
+
+    async def get_many(
+        self,
+        subject: str,
+        ids: Iterable[UUID],
+        item_model: type[ItemT],
+        *,
+        key: Callable[[ItemT], UUID] = lambda item: item.id,  # type: ignore[attr-defined]
+    ) -> dict[UUID, ItemT]:
+        """Fetch entities by id in one request, keyed by id (DataLoaders map keys onto it)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        reply = await self.request(
+            subject,
+            GetManyRequest(ids=wanted),
+            GetManyReply[item_model],  # type: ignore[valid-type]
+        )
+        return {key(item): item for item in reply.items}
+
+    async def load_many(
+        self, subject: str, ids: Sequence[UUID], item_model: type[ItemT]
+    ) -> list[ItemT | None]:
+        """`get_many` in the order of `ids`, None where missing: a DataLoader's batch function."""
+        found = await self.get_many(subject, ids, item_model)
+        return [found.get(i) for i in ids]

@@ -1,0 +1,260 @@
+"""A service process: database, NATS, endpoints, relay and consumers, behind a FastAPI app."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from punte_contracts.system import HealthCheck, HealthReply, HealthRequest, health_subject
+from sqlalchemy import MetaData, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from punte_platform.db import UnitOfWork, create_engine, create_session_factory
+from punte_platform.logs import configure_logging
+from punte_platform.messaging.consumer import ConsumerRunner, Subscriber, prune_inbox
+from punte_platform.messaging.nats import connect, ensure_stream
+from punte_platform.messaging.outbox import OUTBOX_DIRTY, Outbox
+from punte_platform.messaging.relay import Relay
+from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext, RpcServer, ServiceClient
+from punte_platform.messaging.tables import MessagingTables
+from punte_platform.metrics import ServiceMetrics
+from punte_platform.migrations import upgrade_to_head
+from punte_platform.settings import PunteSettings
+
+log = logging.getLogger(__name__)
+
+MONITOR_EVERY_SECONDS = 5.0
+
+
+@dataclass
+class ServiceDefinition:
+    """Everything that makes a process one particular service."""
+
+    name: str
+    version: str
+    metadata: MetaData
+    tables: MessagingTables
+    migrations: Path | None
+    endpoints: EndpointRegistry = field(default_factory=EndpointRegistry)
+    subscribers: list[Subscriber] = field(default_factory=list)
+
+
+class ServiceRuntime:
+    """Starts and drains a service's parts in order."""
+
+    def __init__(self, definition: ServiceDefinition, settings: PunteSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.metrics = ServiceMetrics(definition.name)
+        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self.session_factory = create_session_factory(self.engine)
+        self.uow = UnitOfWork(self.session_factory)
+        self.outbox = Outbox(definition.tables.outbox, definition.name)
+        self.nc: Client | None = None
+        self.client: ServiceClient | None = None
+        self.relay = Relay(
+            engine=self.engine,
+            session_factory=self.session_factory,
+            table=definition.tables.outbox,
+            jetstream=self.jetstream,
+            settings=settings,
+            metrics=self.metrics,
+        )
+        self.consumers = [
+            ConsumerRunner(
+                subscriber=subscriber,
+                service=definition.name,
+                uow=self.uow,
+                tables=definition.tables,
+                jetstream=self.jetstream,
+                settings=settings,
+                metrics=self.metrics,
+            )
+            for subscriber in definition.subscribers
+        ]
+        registry = EndpointRegistry()
+        registry.include(definition.endpoints)
+        registry.endpoint(health_subject(definition.name), HealthRequest, HealthReply)(
+            self._health_endpoint
+        )
+        self.rpc = RpcServer(
+            service=definition.name,
+            version=definition.version,
+            registry=registry,
+            uow=self.uow,
+            outbox=self.outbox,
+            metrics=self.metrics,
+            concurrency=settings.request_concurrency,
+        )
+        self.uow.on_commit(self._wake_relay_if_outbox_written)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._monitor_task: asyncio.Task[None] | None = None
+
+    def jetstream(self) -> JetStreamContext:
+        """The JetStream context of the live connection."""
+        if self.nc is None:
+            raise RuntimeError("not connected to NATS")
+        return self.nc.jetstream(timeout=self.settings.request_timeout)
+
+    def _wake_relay_if_outbox_written(self, session: object) -> None:
+        info = getattr(session, "info", {})
+        if info.pop(OUTBOX_DIRTY, False):
+            self.relay.wake()
+
+    async def start(self) -> None:
+        """Migrate, connect, then serve: endpoints, relay, consumers, monitor."""
+        if self.definition.migrations is None:
+            # Only the platform's test probe lives without migrations.
+            async with self.engine.begin() as connection:
+                await connection.run_sync(self.definition.metadata.create_all)
+        elif self.settings.migrate_on_start:
+            await upgrade_to_head(self.engine, self.definition.migrations)
+        self.nc = await connect(self.settings.nats_url, f"punte-{self.definition.name}")
+        self.client = ServiceClient(self.nc, timeout=self.settings.request_timeout)
+        await ensure_stream(self.jetstream(), self.settings)
+        await self.rpc.start(self.nc)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
+        for consumer in self.consumers:
+            self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.durable))
+        self._monitor_task = asyncio.create_task(self._monitor(), name="monitor")
+        log.info("%s %s started", self.definition.name, self.definition.version)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Drain: no new requests, finish the work in hand, then close connections."""
+        if self._monitor_task is not None:
+            self._monitor_task.cancel()
+            await asyncio.gather(self._monitor_task, return_exceptions=True)
+        await self.rpc.stop(timeout)
+        self.relay.stop()
+        for consumer in self.consumers:
+            consumer.stop()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            self._tasks.clear()
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+            self.nc = None
+        await self.engine.dispose()
+        log.info("%s stopped", self.definition.name)
+
+    async def check_database(self) -> HealthCheck:
+        """Whether the database answers."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return HealthCheck(name="database", ok=True)
+        except Exception as error:
+            return HealthCheck(name="database", ok=False, detail=type(error).__name__)
+
+    def check_nats(self) -> HealthCheck:
+        """Whether NATS is connected."""
+        ok = self.nc is not None and self.nc.is_connected
+        return HealthCheck(name="nats", ok=ok, detail="" if ok else "disconnected")
+
+    async def counts(self) -> tuple[int, int]:
+        """Outbox backlog and dead letters."""
+        tables = self.definition.tables
+        async with self.session_factory() as session:
+            backlog = await session.scalar(
+                select(func.count())
+                .select_from(tables.outbox)
+                .where(tables.outbox.c.sent_at.is_(None))
+            )
+            dead = await session.scalar(select(func.count()).select_from(tables.dead_letter))
+        return int(backlog or 0), int(dead or 0)
+
+    async def _health_endpoint(self, ctx: HandlerContext, _body: HealthRequest) -> HealthReply:
+        checks = [await self.check_database(), self.check_nats()]
+        backlog, dead = await self.counts()
+        return HealthReply(
+            service=self.definition.name,
+            version=self.definition.version,
+            status="ok" if all(c.ok for c in checks) else "degraded",
+            checks=checks,
+            outbox_backlog=backlog,
+            dead_letters=dead,
+        )
+
+    async def _monitor(self) -> None:
+        """Refresh the gauges a scrape reads, and prune the inbox now and then."""
+        rounds = 0
+        while True:
+            try:
+                backlog, dead = await self.counts()
+                self.metrics.outbox_backlog.set(backlog)
+                self.metrics.dead_letters.set(dead)
+                for consumer in self.consumers:
+                    self.metrics.consumer_lag.labels(consumer.durable).set(await consumer.lag())
+                if rounds % 720 == 0:
+                    await prune_inbox(
+                        self.uow,
+                        self.definition.tables,
+                        timedelta(seconds=self.settings.nats_stream_max_age_seconds),
+                    )
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.debug("monitor round failed: %r", error)
+            rounds += 1
+            await asyncio.sleep(MONITOR_EVERY_SECONDS)
+
+
+def create_service_app(definition: ServiceDefinition, settings: PunteSettings) -> FastAPI:
+    """The FastAPI app of a service: its lifespan runs the runtime; ops endpoints only."""
+    configure_logging(definition.name, settings.log_level, json_lines=settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(definition, settings)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=f"punte-{definition.name}",
+        version=definition.version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    add_ops_routes(app, definition.name)
+    return app
+
+
+def add_ops_routes(app: FastAPI, service: str) -> None:
+    """`/healthz`, `/readyz` and `/metrics` on an app whose state holds a runtime."""
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": service}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        runtime: ServiceRuntime = app.state.runtime
+        checks = [await runtime.check_database(), runtime.check_nats()]
+        ready = all(c.ok for c in checks)
+        return JSONResponse(
+            {"ready": ready, "checks": [c.model_dump() for c in checks]},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        runtime: ServiceRuntime = app.state.runtime
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,1 @@
+"""Test support: real nats-servers, fresh databases, services run in-process (a pytest plugin)."""

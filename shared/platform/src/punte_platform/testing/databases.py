@@ -1,0 +1,64 @@
+"""Fresh test databases: SQLite files, or PostgreSQL when PUNTE_TEST_POSTGRES_URL is set."""
+
+import os
+import secrets
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+POSTGRES_URL_VARIABLE = "PUNTE_TEST_POSTGRES_URL"
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server tests should use, if any."""
+    return os.environ.get(POSTGRES_URL_VARIABLE) or None
+
+
+class TestDatabases:
+    """Creates empty databases and drops the PostgreSQL ones at the end."""
+
+    __test__ = False  # not a test class, despite its name
+
+    def __init__(self, tmp_root: Path, server_url: str | None) -> None:
+        self.tmp_root = tmp_root
+        self.server_url = server_url
+        self.created: list[str] = []
+
+    @property
+    def backend(self) -> str:
+        """`postgresql` or `sqlite`."""
+        return "postgresql" if self.server_url else "sqlite"
+
+    async def create(self, label: str = "db") -> str:
+        """A new, empty database's async SQLAlchemy URL."""
+        name = f"punte_test_{label}_{secrets.token_hex(4)}"
+        if not self.server_url:
+            self.tmp_root.mkdir(parents=True, exist_ok=True)
+            return f"sqlite+aiosqlite:///{self.tmp_root / name}.db"
+        url = make_url(self.server_url).set(drivername="postgresql+asyncpg")
+        connection = await asyncpg.connect(_dsn(url.set(database="postgres")))
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+        self.created.append(name)
+        return url.set(database=name).render_as_string(hide_password=False)
+
+    async def drop_all(self) -> None:
+        """Drop every PostgreSQL database this run created."""
+        if not self.server_url or not self.created:
+            return
+        url = make_url(self.server_url)
+        connection = await asyncpg.connect(_dsn(url.set(database="postgres")))
+        try:
+            for name in self.created:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+        self.created.clear()
+
+
+def _dsn(url: object) -> str:
+    rendered = make_url(str(url)).set(drivername="postgresql")
+    return rendered.render_as_string(hide_password=False)

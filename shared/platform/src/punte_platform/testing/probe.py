@@ -1,0 +1,228 @@
+"""A tiny service made only of platform parts, for the platform's own tests and benchmarks.
+
+`python -m punte_platform.testing.probe` runs it as a process (crash tests kill it).
+"""
+
+import asyncio
+import os
+import signal
+from typing import ClassVar
+from uuid import UUID
+
+from punte_contracts.envelope import CloudEvent, DomainMessage
+from punte_contracts.rpc import Contract
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from punte_platform.db import BigIntegerPK, UTCDateTime, make_metadata, utcnow
+from punte_platform.errors import ServiceError
+from punte_platform.ids import new_id
+from punte_platform.messaging.consumer import Subscriber
+from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
+from punte_platform.messaging.tables import add_messaging_tables
+from punte_platform.runtime import ServiceDefinition, ServiceRuntime
+from punte_platform.settings import PunteSettings
+
+metadata = make_metadata()
+tables = add_messaging_tables(metadata)
+changes = Table(
+    "probe_change",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("key", String(100), nullable=False),
+    Column("seq", Integer, nullable=False),
+)
+applied = Table(
+    "probe_applied",
+    metadata,
+    Column("position", BigIntegerPK, primary_key=True, autoincrement=True),
+    Column("consumer", String(50), nullable=False),
+    Column("message_id", Uuid, nullable=False, unique=True),
+    Column("key", String(100), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+
+class ProbeSettings(PunteSettings):
+    """Settings of the probe (`PUNTE_PROBE_...`)."""
+
+    model_config = SettingsConfigDict(env_prefix="PUNTE_PROBE_")
+    service_name: ClassVar[str] = "probe"
+
+
+class ChangeRecorded(DomainMessage):
+    """A probe change happened."""
+
+    message_service = "probe"
+    message_entity = "change"
+    message_verb = "recorded"
+
+    change_id: UUID
+    key: str
+    seq: int
+
+
+class RecordChange(Contract):
+    """Record one change (and its message)."""
+
+    key: str = Field(min_length=1, max_length=100)
+    seq: int = Field(ge=0)
+
+
+class RecordBatch(Contract):
+    """Record many changes in one transaction."""
+
+    changes: list[RecordChange] = Field(max_length=10_000)
+
+
+class Recorded(Contract):
+    """The ids of recorded changes and their messages."""
+
+    change_ids: list[UUID]
+    message_ids: list[UUID]
+
+
+class Echo(Contract):
+    """Echo a text back, with who asked."""
+
+    text: str = Field(min_length=1, max_length=1000)
+    count: int = Field(default=1, ge=1, le=10)
+
+
+class EchoReply(Contract):
+    """The echoed text and the caller's context."""
+
+    text: str
+    actor: str | None
+    request_id: str | None
+
+
+class Sleep(Contract):
+    """Hold the request for a while."""
+
+    seconds: float = Field(ge=0, le=30)
+
+
+class Fail(Contract):
+    """Fail in a chosen way."""
+
+    how: str
+
+
+registry = EndpointRegistry()
+
+
+@registry.endpoint("punte.probe.change.record", RecordChange, Recorded)
+async def record_change(ctx: HandlerContext, body: RecordChange) -> Recorded:
+    """Insert a change and queue its message, in the request's transaction."""
+    return await _record(ctx, [body])
+
+
+@registry.endpoint("punte.probe.change.record_batch", RecordBatch, Recorded)
+async def record_batch(ctx: HandlerContext, body: RecordBatch) -> Recorded:
+    """Insert many changes and queue their messages, in one transaction."""
+    return await _record(ctx, body.changes)
+
+
+async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
+    change_ids: list[UUID] = []
+    message_ids: list[UUID] = []
+    for body in bodies:
+        change_id = new_id()
+        await ctx.session.execute(insert(changes).values(id=change_id, key=body.key, seq=body.seq))
+        event = await ctx.outbox.add(
+            ctx.session,
+            ChangeRecorded(change_id=change_id, key=body.key, seq=body.seq),
+            subject=body.key,
+        )
+        change_ids.append(change_id)
+        message_ids.append(event.id)
+    return Recorded(change_ids=change_ids, message_ids=message_ids)
+
+
+@registry.endpoint("punte.probe.system.echo", Echo, EchoReply)
+async def echo(ctx: HandlerContext, body: Echo) -> EchoReply:
+    """Answer with the text and the caller's context."""
+    return EchoReply(
+        text=body.text * body.count, actor=ctx.call.actor, request_id=ctx.call.request_id
+    )
+
+
+@registry.endpoint("punte.probe.system.sleep", Sleep, EchoReply)
+async def sleep(ctx: HandlerContext, body: Sleep) -> EchoReply:
+    """Answer after a delay."""
+    await asyncio.sleep(body.seconds)
+    return EchoReply(text="slept", actor=ctx.call.actor, request_id=ctx.call.request_id)
+
+
+@registry.endpoint("punte.probe.system.fail", Fail, EchoReply)
+async def fail(ctx: HandlerContext, body: Fail) -> EchoReply:
+    """Fail as asked: a typed error, or a bug after writing (which must roll back)."""
+    await ctx.session.execute(insert(changes).values(id=new_id(), key="doomed", seq=0))
+    if body.how == "not_found":
+        raise ServiceError.not_found("change", "00000000-0000-0000-0000-000000000000")
+    raise RuntimeError("secret internal detail that must not leak")
+
+
+async def apply_change(session: AsyncSession, event: CloudEvent) -> None:
+    """Record that the recorder consumer applied a message."""
+    await _apply(session, event, "recorder")
+
+
+async def apply_or_fail(session: AsyncSession, event: CloudEvent) -> None:
+    """Like the recorder, but keys starting with `poison` always fail."""
+    message = event.parse_data(ChangeRecorded)
+    if message.key.startswith("poison"):
+        raise ValueError(f"cannot apply {message.key}")
+    await _apply(session, event, "picky")
+
+
+async def _apply(session: AsyncSession, event: CloudEvent, consumer: str) -> None:
+    message = event.parse_data(ChangeRecorded)
+    await session.execute(
+        insert(applied).values(
+            consumer=consumer,
+            message_id=event.id,
+            key=message.key,
+            seq=message.seq,
+            applied_at=utcnow(),
+        )
+    )
+
+
+def definition(*, recorder: bool = True, picky: bool = False) -> ServiceDefinition:
+    """The probe service, with the consumers a test asks for."""
+    subscribers = []
+    if recorder:
+        subscribers.append(Subscriber("recorder", [ChangeRecorded.message_type()], apply_change))
+    if picky:
+        subscribers.append(Subscriber("picky", [ChangeRecorded.message_type()], apply_or_fail))
+    return ServiceDefinition(
+        name="probe",
+        version="1.0.0",
+        metadata=metadata,
+        tables=tables,
+        migrations=None,
+        endpoints=registry,
+        subscribers=subscribers,
+    )
+
+
+async def _main() -> None:
+    settings = ProbeSettings()
+    runtime = ServiceRuntime(definition(recorder=os.environ.get("PROBE_RECORDER") == "1"), settings)
+    await runtime.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print("probe ready", flush=True)  # noqa: T201 (the parent test waits for this line)
+    await stop.wait()
+    await runtime.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

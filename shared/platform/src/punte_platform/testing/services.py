@@ -1,0 +1,41 @@
+"""Running a service in-process for a test, against the test's NATS and database."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from punte_platform.runtime import ServiceDefinition, ServiceRuntime
+from punte_platform.settings import PunteSettings
+
+SettingsT = TypeVar("SettingsT", bound=PunteSettings)
+
+
+def test_settings(settings_cls: type[SettingsT], **overrides: Any) -> SettingsT:
+    """Settings for a test: environment `test`, plain-text logs, fast retries."""
+    values: dict[str, Any] = {
+        "environment": "test",
+        "log_json": False,
+        "request_timeout": 2.0,
+        "relay_poll_interval": 0.2,
+        "relay_retry_initial": 0.05,
+        "relay_retry_max": 0.5,
+        "consumer_retry_delays_seconds": [0.05, 0.1, 0.2],
+    }
+    values.update(overrides)
+    return settings_cls(_env_file=None, **values)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+@asynccontextmanager
+async def running_service(
+    definition: ServiceDefinition, settings: PunteSettings
+) -> AsyncIterator[ServiceRuntime]:
+    """Start a service's runtime (migrations, NATS, endpoints, relay, consumers); stop it after."""
+    runtime = ServiceRuntime(definition, settings)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop(timeout=5)

@@ -1,0 +1,147 @@
+"""Request/reply: contract validation both ways, typed errors, timeouts, context headers."""
+
+import json
+import time
+
+import pytest
+from punte_contracts.errors import ErrorCode
+from punte_platform.context import CallContext, call_context
+from punte_platform.errors import ServiceError
+from punte_platform.messaging.rpc import ServiceClient
+from punte_platform.runtime import ServiceRuntime
+from punte_platform.testing.probe import Echo, EchoReply, RecordChange, Recorded, Sleep, changes
+from sqlalchemy import func, select
+
+
+def client_of(runtime: ServiceRuntime) -> ServiceClient:
+    assert runtime.client is not None
+    return runtime.client
+
+
+async def test_a_valid_request_gets_its_reply_with_the_callers_context(
+    probe: ServiceRuntime,
+) -> None:
+    with call_context(CallContext(actor="user:42", request_id="req-1")):
+        reply = await client_of(probe).request(
+            "punte.probe.system.echo", Echo(text="ab", count=2), EchoReply
+        )
+    assert reply == EchoReply(text="abab", actor="user:42", request_id="req-1")
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        ({"text": "x", "count": 99}, ["count"]),
+        ({"text": "", "count": 1}, ["text"]),
+        ({"count": 1}, ["text"]),
+        ({"text": "x", "surprise": True}, ["surprise"]),
+    ],
+)
+async def test_an_invalid_body_is_validation_failed_with_the_field_path(
+    probe: ServiceRuntime, payload: dict[str, object], path: list[str]
+) -> None:
+    raw = await client_of(probe).request_raw(
+        "punte.probe.system.echo", json.dumps(payload).encode()
+    )
+    error = json.loads(raw)["error"]
+    assert error["code"] == "validation_failed"
+    assert [field["path"] for field in error["fields"]] == [path]
+
+
+async def test_malformed_json_is_validation_failed(probe: ServiceRuntime) -> None:
+    raw = await client_of(probe).request_raw("punte.probe.system.echo", b"{not json")
+    with pytest.raises(ServiceError) as caught:
+        ServiceClient.decode("punte.probe.system.echo", raw, EchoReply)
+    assert caught.value.code is ErrorCode.VALIDATION_FAILED
+
+
+async def test_an_unknown_endpoint_is_unavailable_at_once(probe: ServiceRuntime) -> None:
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as caught:
+        await client_of(probe).request(
+            "punte.probe.nothing.here", Echo(text="x"), EchoReply, timeout=5
+        )
+    assert caught.value.code is ErrorCode.UNAVAILABLE
+    assert time.monotonic() - started < 1.0
+
+
+async def test_a_silent_endpoint_is_unavailable_within_the_timeout(probe: ServiceRuntime) -> None:
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as caught:
+        await client_of(probe).request(
+            "punte.probe.system.sleep", Sleep(seconds=1.5), EchoReply, timeout=0.3
+        )
+    assert caught.value.code is ErrorCode.UNAVAILABLE
+    assert 0.3 <= time.monotonic() - started < 1.5
+
+
+async def test_a_stopped_service_is_unavailable_not_a_hang(
+    probe: ServiceRuntime, nats_server: object
+) -> None:
+    from punte_platform.messaging.nats import connect
+
+    outside = await connect(probe.settings.nats_url, "outside")
+    try:
+        client = ServiceClient(outside, timeout=2)
+        await client.request("punte.probe.system.echo", Echo(text="up"), EchoReply)
+        await probe.rpc.stop()
+        started = time.monotonic()
+        with pytest.raises(ServiceError) as caught:
+            await client.request("punte.probe.system.echo", Echo(text="down"), EchoReply)
+        assert caught.value.code is ErrorCode.UNAVAILABLE
+        assert time.monotonic() - started < 2.5
+    finally:
+        await outside.close()
+
+
+async def test_a_typed_error_crosses_the_wire_and_rolls_back(probe: ServiceRuntime) -> None:
+    raw = await client_of(probe).request_raw("punte.probe.system.fail", b'{"how": "not_found"}')
+    assert json.loads(raw)["error"]["code"] == "not_found"
+    async with probe.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(changes)) == 0
+
+
+async def test_a_bug_is_internal_without_details_and_rolls_back(probe: ServiceRuntime) -> None:
+    raw = await client_of(probe).request_raw("punte.probe.system.fail", b'{"how": "crash"}')
+    error = json.loads(raw)["error"]
+    assert error["code"] == "internal"
+    assert "secret" not in raw.decode()
+    assert "Traceback" not in raw.decode()
+    async with probe.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(changes)) == 0
+
+
+async def test_a_reply_outside_its_contract_is_refused_by_the_client(
+    probe: ServiceRuntime,
+) -> None:
+    with pytest.raises(ServiceError) as caught:
+        await client_of(probe).request(
+            "punte.probe.change.record", RecordChange(key="k", seq=1), EchoReply
+        )
+    assert caught.value.code is ErrorCode.INTERNAL
+    assert "outside its contract" in caught.value.body.message
+
+
+async def test_requests_are_served_concurrently(probe: ServiceRuntime) -> None:
+    import asyncio
+
+    started = time.monotonic()
+    await asyncio.gather(
+        *(
+            client_of(probe).request(
+                "punte.probe.system.sleep", Sleep(seconds=0.3), EchoReply, timeout=5
+            )
+            for _ in range(10)
+        )
+    )
+    assert time.monotonic() - started < 1.5
+
+
+async def test_a_write_and_its_message_commit_together(probe: ServiceRuntime) -> None:
+    reply = await client_of(probe).request(
+        "punte.probe.change.record", RecordChange(key="k", seq=1), Recorded
+    )
+    outbox = probe.definition.tables.outbox
+    async with probe.session_factory() as session:
+        ids = (await session.scalars(select(outbox.c.message_id))).all()
+    assert ids == reply.message_ids
