@@ -12,6 +12,7 @@ Two kinds of test:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -155,10 +156,8 @@ class Runner:
 
     def kill(self) -> None:
         for proc in [*self.descendants, psutil.Process(self.process.pid)]:
-            try:
+            with contextlib.suppress(psutil.Error):
                 proc.kill()
-            except psutil.Error:
-                pass
         self.process.wait(timeout=10)
         self._reader.join(timeout=5)
 

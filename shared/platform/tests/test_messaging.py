@@ -29,12 +29,12 @@ from sqlalchemy import func, select
 
 
 def probe_settings(server: NatsServer, database_url: str, **overrides: object) -> ProbeSettings:
-    return test_settings(
-        ProbeSettings, nats_url=server.url, database_url=database_url, **overrides
-    )
+    return test_settings(ProbeSettings, nats_url=server.url, database_url=database_url, **overrides)
 
 
-async def applied_rows(runtime: ServiceRuntime, consumer: str = "recorder") -> list[tuple[str, int]]:
+async def applied_rows(
+    runtime: ServiceRuntime, consumer: str = "recorder"
+) -> list[tuple[str, int]]:
     async with runtime.session_factory() as session:
         rows = await session.execute(
             select(applied.c.key, applied.c.seq)

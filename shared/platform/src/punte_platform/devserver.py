@@ -59,6 +59,7 @@ DEFAULT_STOP_TIMEOUT: Final = 10.0
 NATS_READY_TIMEOUT: Final = 20.0
 FORCE_AFTER: Final = 1.0
 LOOPBACK: Final = "127.0.0.1"
+NATS_DEFAULT_PORT: Final = 4222
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +106,16 @@ def data_dir(environ: Mapping[str, str]) -> Path:
 
 
 def free_port(host: str = LOOPBACK) -> int:
-    """A TCP port nobody listens on right now (the kernel's pick for port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port nobody listens on right now (the kernel's pick for port 0), never 4222.
+
+    4222 is NATS's default port, where a developer's own server may be about to start.
+    """
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port: int = sock.getsockname()[1]
+        if port != NATS_DEFAULT_PORT:
+            return port
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -1,13 +1,15 @@
 """Alembic per service: a shared async env, upgrade-on-start and drift checks."""
 
 import asyncio
+import zlib
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Connection, MetaData, pool
+from sqlalchemy import Connection, MetaData, pool, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_engine_from_config
 
+MIGRATION_LOCK_KEY = zlib.crc32(b"punte-migrate")
 FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
 
 
@@ -71,6 +73,13 @@ async def upgrade_to_head(engine: AsyncEngine, script_location: Path) -> None:
         command.upgrade(config, "head")
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together would race to create the same tables: one migrates,
+            # the others wait for its transaction and then find nothing left to do.
+            # Advisory locks are per database, and each service has its own.
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         await connection.run_sync(_upgrade)
 
 

@@ -12,6 +12,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+ENV_FILE = ".env"
 DEFAULT_SECRET_KEY = "punte-development-secret-change-me"  # noqa: S105 (refused in production)
 
 # Fields every process shares, readable as plain `PUNTE_<FIELD>` so one variable switches all.
@@ -58,7 +59,7 @@ class PunteSettings(BaseSettings):
     """Settings every Punte process has."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PUNTE_", env_file=".env", extra="ignore", env_file_encoding="utf-8"
+        env_prefix="PUNTE_", env_file=ENV_FILE, extra="ignore", env_file_encoding="utf-8"
     )
 
     service_name: ClassVar[str] = "punte"
@@ -112,7 +113,11 @@ class PunteSettings(BaseSettings):
             env_settings,
             _SharedEnvSource(settings_cls, env_prefix="PUNTE_"),
             dotenv_settings,
-            _SharedDotEnvSource(settings_cls, env_prefix="PUNTE_"),
+            _SharedDotEnvSource(
+                settings_cls,
+                env_file=getattr(dotenv_settings, "env_file", ENV_FILE),
+                env_prefix="PUNTE_",
+            ),
             file_secret_settings,
         )
 

@@ -150,6 +150,8 @@ class RpcServer:
                     handler=self._dispatcher(endpoint),
                 )
             )
+        # Subscriptions are only buffered until flushed: ready must mean reachable.
+        await nc.flush()
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Stop taking requests, then let those in flight finish."""

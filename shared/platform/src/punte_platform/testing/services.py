@@ -4,6 +4,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import httpx
+from fastapi import FastAPI
+
 from punte_platform.runtime import ServiceDefinition, ServiceRuntime
 from punte_platform.settings import PunteSettings
 
@@ -39,3 +42,12 @@ async def running_service(
         yield runtime
     finally:
         await runtime.stop(timeout=5)
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan and give an HTTP client that talks to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://punte.test") as client:
+            yield client

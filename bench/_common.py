@@ -1,0 +1,214 @@
+"""Helpers the benchmark scripts share: machine facts, tables, results, processes, databases.
+
+Not a benchmark itself. Each script puts `bench/` first on `sys.path` (Python does that for
+`python bench/<name>.py`) and imports this module as `_common`.
+"""
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+POSTGRES_URL_VARIABLE = "PUNTE_BENCH_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on; printed at the top of every run."""
+    try:
+        nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout
+        cores = int(nproc.strip())
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        cores = os.cpu_count() or 0
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (math.nan, math.nan, math.nan)
+    return {
+        "nproc": cores,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "loadavg_at_start": [round(x, 2) for x in load],
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def print_header(title: str) -> dict[str, Any]:
+    """Print the benchmark's title and the machine; return the machine facts."""
+    facts = machine()
+    print(f"== {title}")
+    print(
+        f"   nproc={facts['nproc']}  python={facts['python']} ({facts['implementation']})  "
+        f"load avg={facts['loadavg_at_start']}"
+    )
+    print(f"   {facts['platform']}")
+    if facts["loadavg_at_start"][0] > facts["nproc"] * 0.5:
+        print("   note: the machine is busy (1-min load above half the cores): figures are noisy")
+    return facts
+
+
+def write_results(name: str, data: dict[str, Any]) -> Path:
+    """Write `bench/results/<name>.json` and say where."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    print(f"\nresults written to {path.relative_to(BENCH_DIR.parent)}")
+    return path
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (0-100), nearest-rank on sorted values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain text table, right-aligned numbers."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(value))
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.ljust(widths[i]) if i == 0 else v.rjust(widths[i]) for i, v in enumerate(values)
+        )
+
+    lines = [line(headers), "  ".join("-" * w for w in widths)]
+    lines += [line(row) for row in cells]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        if abs(value) >= 10:
+            return f"{value:.1f}"
+        return f"{value:.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def verdict(ok: bool) -> str:
+    """How a figure compares with its aim."""
+    return "meets aim" if ok else "MISSES AIM"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for a child process: no PUNTE_ settings from the shell, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUNTE_")}
+    env.update(extra)
+    return env
+
+
+def start_probe(
+    *, nats_url: str, database_url: str, workdir: Path, recorder: bool = False
+) -> subprocess.Popen[str]:
+    """Run `python -m punte_platform.testing.probe` and wait for its "probe ready" line."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = child_env(
+        PUNTE_NATS_URL=nats_url,
+        PUNTE_PROBE_DATABASE_URL=database_url,
+        PUNTE_ENVIRONMENT="test",
+        PUNTE_LOG_JSON="false",
+        PUNTE_LOG_LEVEL="WARNING",
+        PROBE_RECORDER="1" if recorder else "0",
+    )
+    log_file = (workdir / "probe.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "punte_platform.testing.probe"],
+        cwd=workdir,  # away from the checkout's .env and ./var
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log_file,
+        text=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if "probe ready" in line:
+            return process
+        if not line and process.poll() is not None:
+            break
+    stop_process(process)
+    raise RuntimeError(f"the probe did not start; see {workdir / 'probe.log'}")
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 15.0) -> float:
+    """SIGTERM, wait (SIGKILL after `timeout`); return the seconds it took to exit."""
+    if process.poll() is not None:
+        return 0.0
+    started = time.perf_counter()
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return time.perf_counter() - started
+
+
+def postgres_server_url() -> str:
+    """The PostgreSQL server the benchmarks create their databases on."""
+    return os.environ.get(POSTGRES_URL_VARIABLE) or DEFAULT_POSTGRES_URL
+
+
+async def postgres_reachable(url: str) -> str | None:
+    """None if we can connect to the server's `postgres` database, else why not."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql", database="postgres")
+    try:
+        connection = await asyncio.wait_for(
+            asyncpg.connect(dsn.render_as_string(hide_password=False)), timeout=5
+        )
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    await connection.close()
+    return None
+
+
+@contextlib.contextmanager
+def stopwatch() -> Iterator[list[float]]:
+    """`with stopwatch() as took:` ... `took[0]` is the elapsed seconds afterwards."""
+    took = [0.0]
+    started = time.perf_counter()
+    try:
+        yield took
+    finally:
+        took[0] = time.perf_counter() - started
+
+
+async def wait_until(
+    done: Callable[[], Awaitable[bool]], *, timeout: float, interval: float
+) -> bool:
+    """Poll `done` every `interval` seconds; False if it still fails after `timeout`."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        if await done():
+            return True
+        if time.perf_counter() > deadline:
+            return False
+        await asyncio.sleep(interval)

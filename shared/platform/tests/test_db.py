@@ -1,0 +1,50 @@
+"""The database layer: SQLite tuned as promised, UTC round trips, UUIDv7 ids."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from punte_platform.db import UTCDateTime, create_engine, is_sqlite, make_metadata
+from punte_platform.ids import new_id
+from sqlalchemy import Column, Table, Uuid, insert, select, text
+
+
+async def test_sqlite_runs_in_wal_with_foreign_keys(database_url: str) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip("SQLite pragmas")
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.scalar(text("PRAGMA journal_mode"))) == "wal"
+            assert (await connection.scalar(text("PRAGMA foreign_keys"))) == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_timestamps_come_back_in_utc_and_naive_ones_are_refused(database_url: str) -> None:
+    metadata = make_metadata()
+    table = Table(
+        "stamp", metadata, Column("id", Uuid, primary_key=True), Column("at", UTCDateTime)
+    )
+    engine = create_engine(database_url)
+    bucharest = timezone(timedelta(hours=2))
+    moment = datetime(2026, 3, 29, 3, 30, tzinfo=bucharest)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+            await connection.execute(insert(table).values(id=new_id(), at=moment))
+            stored = await connection.scalar(select(table.c.at))
+            assert stored == moment
+            assert stored.tzinfo is not None
+            assert stored.utcoffset() == timedelta(0)
+            assert stored == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+        with pytest.raises(Exception, match="naive"):
+            async with engine.begin() as connection:
+                await connection.execute(insert(table).values(id=new_id(), at=datetime(2026, 1, 1)))
+    finally:
+        await engine.dispose()
+
+
+def test_ids_are_uuid7_and_time_ordered() -> None:
+    ids = [new_id() for _ in range(1000)]
+    assert all(i.version == 7 for i in ids)
+    assert ids == sorted(ids)

@@ -1,0 +1,65 @@
+"""Settings: per-service prefixes, shared variables, .env files, production refusals."""
+
+from pathlib import Path
+
+import pytest
+from punte_platform.settings import DEFAULT_SECRET_KEY, Environment, PunteSettings
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+
+
+class ExampleSettings(PunteSettings):
+    model_config = SettingsConfigDict(env_prefix="PUNTE_EXAMPLE_")
+    service_name = "example"
+    default_http_port = 8199
+
+
+def test_defaults_are_the_embedded_ones() -> None:
+    settings = ExampleSettings(_env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///./var/example.db"
+    assert settings.http_port == 8199
+    assert settings.environment is Environment.DEVELOPMENT
+
+
+def test_a_shared_variable_reaches_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUNTE_NATS_URL", "nats://broker:4222")
+    assert ExampleSettings(_env_file=None).nats_url == "nats://broker:4222"
+
+
+def test_the_service_prefix_wins_over_the_shared_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUNTE_NATS_URL", "nats://shared:4222")
+    monkeypatch.setenv("PUNTE_EXAMPLE_NATS_URL", "nats://own:4222")
+    assert ExampleSettings(_env_file=None).nats_url == "nats://own:4222"
+
+
+def test_a_service_field_is_never_taken_from_the_shared_prefix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PUNTE_DATABASE_URL", "postgresql+asyncpg://wrong/everyone")
+    assert ExampleSettings(_env_file=None).database_url.startswith("sqlite")
+
+
+def test_dotenv_files_are_read(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PUNTE_EXAMPLE_HTTP_PORT=9001\nPUNTE_LOG_LEVEL=DEBUG\n", encoding="utf-8")
+    settings = ExampleSettings(_env_file=env_file)
+    assert settings.http_port == 9001
+    assert settings.log_level == "DEBUG"
+
+
+def test_production_refuses_the_default_secret() -> None:
+    with pytest.raises(ValidationError, match="secret_key"):
+        ExampleSettings(_env_file=None, environment="production")
+    with pytest.raises(ValidationError, match="secret_key"):
+        ExampleSettings(_env_file=None, environment="production", secret_key="short")
+
+
+def test_production_accepts_a_real_secret() -> None:
+    settings = ExampleSettings(_env_file=None, environment="production", secret_key="x" * 40)
+    assert settings.is_production
+    assert settings.secret_key.get_secret_value() != DEFAULT_SECRET_KEY
+
+
+def test_invalid_values_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        ExampleSettings(_env_file=None, nats_stream_replicas=0)
