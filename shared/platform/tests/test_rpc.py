@@ -9,7 +9,15 @@ from punte_platform.context import CallContext, call_context
 from punte_platform.errors import ServiceError
 from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.runtime import ServiceRuntime
-from punte_platform.testing.probe import Echo, EchoReply, RecordChange, Recorded, Sleep, changes
+from punte_platform.testing.probe import (
+    Echo,
+    EchoReply,
+    RecordBatch,
+    RecordChange,
+    Recorded,
+    Sleep,
+    changes,
+)
 from sqlalchemy import func, select
 
 
@@ -145,3 +153,59 @@ async def test_a_write_and_its_message_commit_together(probe: ServiceRuntime) ->
     async with probe.session_factory() as session:
         ids = (await session.scalars(select(outbox.c.message_id))).all()
     assert ids == reply.message_ids
+
+
+async def test_get_many_fetches_by_id_in_one_request_in_the_callers_order(
+    probe: ServiceRuntime,
+) -> None:
+    from uuid import UUID
+
+    from punte_platform.testing.probe import Change
+
+    client = client_of(probe)
+    recorded = await client.request(
+        "punte.probe.change.record_batch",
+        RecordBatch(changes=[RecordChange(key=f"k{i}", seq=i) for i in range(3)]),
+        Recorded,
+    )
+    first, second, third = recorded.change_ids
+    unknown = UUID(int=7)
+    before = client.requests_sent
+    loaded = await client.load_many(
+        "punte.probe.change.get_many", [third, unknown, first, third], Change
+    )
+    assert client.requests_sent == before + 1
+    assert [c.seq if c else None for c in loaded] == [2, None, 0, 2]
+    assert second not in {c.id for c in loaded if c}
+
+
+async def test_a_stopping_service_finishes_the_requests_in_flight(probe: ServiceRuntime) -> None:
+    import asyncio
+
+    from punte_platform.messaging.nats import connect
+
+    outside = await connect(probe.settings.nats_url, "outside")
+    try:
+        client = ServiceClient(outside, timeout=5)
+        in_flight = asyncio.create_task(
+            client.request("punte.probe.system.sleep", Sleep(seconds=0.5), EchoReply)
+        )
+        await asyncio.sleep(0.1)
+        await probe.rpc.stop()
+        assert (await in_flight).text == "slept"
+    finally:
+        await outside.close()
+
+
+async def test_metrics_count_requests_by_outcome(probe: ServiceRuntime) -> None:
+    from prometheus_client import generate_latest
+
+    client = client_of(probe)
+    await client.request("punte.probe.system.echo", Echo(text="x"), EchoReply)
+    await client.request_raw("punte.probe.system.echo", b"{}")
+    text = generate_latest(probe.metrics.registry).decode()
+    assert 'punte_requests_total{endpoint="punte.probe.system.echo",outcome="ok"} 1.0' in text
+    assert (
+        'punte_requests_total{endpoint="punte.probe.system.echo",outcome="validation_failed"} 1.0'
+        in text
+    )

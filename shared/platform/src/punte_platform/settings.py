@@ -89,6 +89,7 @@ class PunteSettings(BaseSettings):
     relay_retry_initial: float = Field(default=0.2, gt=0)
     relay_retry_max: float = Field(default=5.0, gt=0)
     relay_sent_retention_seconds: int = Field(default=3600, ge=0)
+    relay_prune_interval_seconds: float = Field(default=60.0, gt=0)
 
     consumer_ack_wait_seconds: float = Field(default=30.0, gt=0)
     consumer_max_deliver: int = Field(default=5, ge=1)
@@ -127,6 +128,8 @@ class PunteSettings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///./var/{self.service_name}.db"
         if not self.http_port:
             self.http_port = self.default_http_port
+        if self.nats_stream_duplicate_window_seconds > self.nats_stream_max_age_seconds:
+            raise ValueError("nats_stream_duplicate_window_seconds exceeds the stream's max age")
         if self.environment is Environment.PRODUCTION:
             secret = self.secret_key.get_secret_value()
             if secret == DEFAULT_SECRET_KEY or len(secret) < 32:

@@ -20,7 +20,6 @@ from punte_platform.settings import PunteSettings
 
 log = logging.getLogger(__name__)
 
-PRUNE_EVERY_SECONDS = 60.0
 # SQLite caps bound parameters per statement; chunk IN lists well below it.
 IN_CHUNK = 500
 
@@ -197,7 +196,7 @@ class Relay:
 
     async def _prune_if_due(self) -> None:
         loop_time = asyncio.get_running_loop().time()
-        if loop_time - self._last_prune < PRUNE_EVERY_SECONDS:
+        if loop_time - self._last_prune < self.settings.relay_prune_interval_seconds:
             return
         self._last_prune = loop_time
         cutoff = utcnow() - timedelta(seconds=self.settings.relay_sent_retention_seconds)

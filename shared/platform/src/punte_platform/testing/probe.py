@@ -10,10 +10,10 @@ from typing import ClassVar
 from uuid import UUID
 
 from punte_contracts.envelope import CloudEvent, DomainMessage
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, insert
+from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_platform.db import BigIntegerPK, UTCDateTime, make_metadata, utcnow
@@ -85,6 +85,14 @@ class Recorded(Contract):
     message_ids: list[UUID]
 
 
+class Change(Contract):
+    """A recorded change."""
+
+    id: UUID
+    key: str
+    seq: int
+
+
 class Echo(Contract):
     """Echo a text back, with who asked."""
 
@@ -141,6 +149,15 @@ async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
         change_ids.append(change_id)
         message_ids.append(event.id)
     return Recorded(change_ids=change_ids, message_ids=message_ids)
+
+
+@registry.endpoint("punte.probe.change.get_many", GetManyRequest, GetManyReply[Change])
+async def get_changes(ctx: HandlerContext, body: GetManyRequest) -> GetManyReply[Change]:
+    """The changes with these ids, in one query."""
+    rows = await ctx.session.execute(select(changes).where(changes.c.id.in_(body.ids)))
+    found = [Change(id=row.id, key=row.key, seq=row.seq) for row in rows]
+    known = {change.id for change in found}
+    return GetManyReply[Change](items=found, missing=[i for i in body.ids if i not in known])
 
 
 @registry.endpoint("punte.probe.system.echo", Echo, EchoReply)
