@@ -7,7 +7,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from punte_gateway.graphql.context import get_context
 from punte_gateway.graphql.schema import schema
-from punte_gateway.models import messaging_tables, metadata
+from punte_gateway.all_models import messaging_tables, metadata
 from punte_gateway.settings import GatewaySettings
 
 

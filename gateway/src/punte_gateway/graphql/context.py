@@ -1,21 +1,35 @@
-"""Per-request GraphQL context: the gateway runtime and its service client."""
+"""Per-request GraphQL context: the caller, the runtime, DataLoaders and the transaction."""
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from fastapi import Request
+from punte_platform.context import CallContext, call_context, current_context
 from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.runtime import ServiceRuntime
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from punte_gateway.auth.authenticate import authenticate
+from punte_gateway.auth.errors import AuthenticationError
+from punte_gateway.auth.principal import Principal
 from punte_gateway.settings import GatewaySettings
+
+LoaderT = TypeVar("LoaderT", bound=DataLoader[Any, Any])
 
 
 @dataclass
 class GraphQLContext(BaseContext):
-    """What resolvers may use; built fresh for every request."""
+    """What resolvers may use; built fresh for every request, so loaders never leak."""
 
     runtime: ServiceRuntime
     settings: GatewaySettings
+    principal: Principal | None = None
+    auth_error: str | None = None
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     @property
     def client(self) -> ServiceClient:
@@ -24,10 +38,36 @@ class GraphQLContext(BaseContext):
             raise RuntimeError("the gateway is not connected to NATS")
         return self.runtime.client
 
+    def loader(self, name: str, factory: Callable[[], LoaderT]) -> LoaderT:
+        """This request's DataLoader of that name, made on first use."""
+        if name not in self.loaders:
+            self.loaders[name] = factory()
+        return self.loaders[name]  # type: ignore[return-value]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A transaction on the gateway's database, owned by the resolver that opens it."""
+        async with self.runtime.uow.transaction() as session:
+            yield session
+
 
 async def get_context(request: Request) -> GraphQLContext:
-    """Build the context of one GraphQL request."""
+    """Build the context of one GraphQL request, authenticating its caller."""
     runtime: ServiceRuntime = request.app.state.runtime
     settings = runtime.settings
     assert isinstance(settings, GatewaySettings)
-    return GraphQLContext(runtime=runtime, settings=settings)
+    context = GraphQLContext(runtime=runtime, settings=settings)
+    try:
+        context.principal = await authenticate(request, runtime, settings)
+    except AuthenticationError as error:
+        context.auth_error = str(error)
+    return context
+
+
+@asynccontextmanager
+async def acting_as(principal: Principal | None) -> AsyncIterator[CallContext]:
+    """Carry the caller as the actor of every request and message this block causes."""
+    base = current_context()
+    actor = principal.actor if principal else None
+    with call_context(CallContext(actor, base.request_id, base.traceparent)) as context:
+        yield context

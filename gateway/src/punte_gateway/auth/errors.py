@@ -1,0 +1,5 @@
+"""Authentication failures."""
+
+
+class AuthenticationError(Exception):
+    """The credentials were present but not acceptable (malformed, forged, expired, revoked)."""

@@ -1,0 +1,72 @@
+"""Permission classes: every field and mutation names the permission it needs."""
+
+from functools import cache
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from punte_gateway.audit.service import record
+from punte_gateway.auth.permissions import Permission
+from punte_gateway.auth.principal import Principal
+from punte_gateway.graphql.context import GraphQLContext
+
+
+def authenticated(context: GraphQLContext) -> Principal:
+    """The caller, or a top-level UNAUTHENTICATED error saying why there is none."""
+    if context.principal is not None:
+        return context.principal
+    message = (
+        f"authentication failed: {context.auth_error}"
+        if context.auth_error
+        else "authentication required"
+    )
+    raise GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})
+
+
+class IsAuthenticated(BasePermission):
+    """Any authenticated caller."""
+
+    message = "authentication required"
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    async def has_permission(
+        self, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
+    ) -> bool:
+        authenticated(info.context)
+        return True
+
+
+@cache
+def require(permission: Permission) -> type[BasePermission]:
+    """A permission class demanding `permission` (one class per permission, reused)."""
+
+    class Requires(BasePermission):
+        message = f"requires the {permission.value} permission"
+        error_extensions = {"code": "FORBIDDEN", "permission": permission.value}
+
+        async def has_permission(
+            self, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
+        ) -> bool:
+            principal = authenticated(info.context)
+            if principal.can(permission):
+                return True
+            await record_refusal(info, permission)
+            return False
+
+    Requires.__name__ = f"Requires_{permission.name}"
+    return Requires
+
+
+async def record_refusal(info: Info[GraphQLContext, Any], permission: Permission) -> None:
+    """Permission refusals are audited, in their own transaction (the request changes nothing)."""
+    context = info.context
+    async with context.transaction() as session:
+        await record(
+            session,
+            action=f"refused:{info.parent_type.name}.{info.field_name}",
+            principal=context.principal,
+            outcome="forbidden",
+            detail=f"missing {permission.value}",
+        )
