@@ -1,14 +1,18 @@
 """The gateway's definition and FastAPI app: GraphQL at /graphql, ops endpoints beside it."""
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from punte_platform.entrypoint import migrations_path, package_version
 from punte_platform.runtime import ServiceDefinition, create_service_app
 from strawberry.fastapi import GraphQLRouter
 
-from punte_gateway.graphql.context import get_context
-from punte_gateway.graphql.schema import schema
 from punte_gateway.all_models import messaging_tables, metadata
+from punte_gateway.graphql.context import get_context
+from punte_gateway.graphql.protection import RequestGuard
+from punte_gateway.graphql.schema import build_schema
 from punte_gateway.settings import GatewaySettings
+
+GRAPHQL_PATH = "/graphql"
 
 
 def definition() -> ServiceDefinition:
@@ -27,9 +31,21 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     app = create_service_app(definition(), settings)
     router: GraphQLRouter[object, None] = GraphQLRouter(
-        schema,
+        build_schema(settings),
         context_getter=get_context,
         graphql_ide=None if settings.is_production else "graphiql",
+        allow_queries_via_get=False,
     )
-    app.include_router(router, prefix="/graphql")
+    app.include_router(router, prefix=GRAPHQL_PATH)
+    app.add_middleware(
+        RequestGuard, max_body_bytes=settings.max_body_bytes, graphql_path=GRAPHQL_PATH
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     return app

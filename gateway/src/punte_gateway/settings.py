@@ -39,7 +39,7 @@ class GatewaySettings(PunteSettings):
     rate_limit_user_per_minute: int = Field(default=600, ge=1)
     rate_limit_api_key_per_minute: int = Field(default=120, ge=1)
     rate_limit_anonymous_per_minute: int = Field(default=60, ge=1)
-    max_query_depth: int = Field(default=10, ge=1)
+    max_query_depth: int = Field(default=10, ge=0)
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

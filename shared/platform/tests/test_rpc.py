@@ -209,3 +209,20 @@ async def test_metrics_count_requests_by_outcome(probe: ServiceRuntime) -> None:
         'punte_requests_total{endpoint="punte.probe.system.echo",outcome="validation_failed"} 1.0'
         in text
     )
+
+
+async def test_a_write_is_rechecked_against_the_callers_permissions(
+    probe: ServiceRuntime,
+) -> None:
+    client = client_of(probe)
+    body = RecordChange(key="k", seq=1)
+    reader = CallContext(actor="user:1", permissions=frozenset({"probe:read"}))
+    with call_context(reader), pytest.raises(ServiceError) as caught:
+        await client.request("punte.probe.change.record_guarded", body, Recorded)
+    assert caught.value.code is ErrorCode.FORBIDDEN
+    async with probe.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(changes)) == 0
+    with call_context(CallContext(actor="user:1", permissions=frozenset({"probe:write"}))):
+        await client.request("punte.probe.change.record_guarded", body, Recorded)
+    with call_context(CallContext(actor="system:events")):
+        await client.request("punte.probe.change.record_guarded", body, Recorded)

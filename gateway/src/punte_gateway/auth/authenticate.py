@@ -12,9 +12,6 @@ async def authenticate(
     request: Request, runtime: ServiceRuntime, settings: GatewaySettings
 ) -> Principal | None:
     """The caller, None when no credentials came; raises when credentials are bad."""
-    from punte_gateway.api_keys.service import API_KEY_PREFIX, authenticate_api_key
-    from punte_gateway.auth.tokens import authenticate_access_token
-
     header = request.headers.get("authorization")
     if not header:
         return None
@@ -22,6 +19,9 @@ async def authenticate(
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise AuthenticationError("the Authorization header must be `Bearer <token>`")
+    from punte_gateway.api_keys.service import API_KEY_PREFIX, authenticate_api_key
+    from punte_gateway.auth.tokens import authenticate_access_token
+
     if token.startswith(API_KEY_PREFIX):
         return await authenticate_api_key(runtime, settings, token)
     return await authenticate_access_token(runtime, settings, token)

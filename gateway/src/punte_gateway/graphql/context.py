@@ -68,6 +68,12 @@ async def get_context(request: Request) -> GraphQLContext:
 async def acting_as(principal: Principal | None) -> AsyncIterator[CallContext]:
     """Carry the caller as the actor of every request and message this block causes."""
     base = current_context()
-    actor = principal.actor if principal else None
-    with call_context(CallContext(actor, base.request_id, base.traceparent)) as context:
+    context = CallContext(
+        actor=principal.actor if principal else None,
+        request_id=base.request_id,
+        traceparent=base.traceparent,
+        permissions=frozenset(p.value for p in principal.permissions) if principal else frozenset(),
+        department=principal.department if principal else None,
+    )
+    with call_context(context):
         yield context

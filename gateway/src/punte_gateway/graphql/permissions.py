@@ -65,7 +65,7 @@ async def record_refusal(info: Info[GraphQLContext, Any], permission: Permission
     async with context.transaction() as session:
         await record(
             session,
-            action=f"refused:{info.parent_type.name}.{info.field_name}",
+            action=f"refused:{info.path.typename}.{info.field_name}",
             principal=context.principal,
             outcome="forbidden",
             detail=f"missing {permission.value}",

@@ -1,10 +1,16 @@
-"""The gateway's GraphQL schema: each domain contributes a query (and later mutation) type."""
+"""The gateway's GraphQL schema: each domain contributes query and mutation types."""
 
 from pathlib import Path
 
 import strawberry
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
 
+from punte_gateway.graphql.node import resolve_node_by_id, resolve_nodes_by_ids
+from punte_gateway.graphql.pagination import MAX_PAGE_SIZE
+from punte_gateway.graphql.protection import protection_extensions
 from punte_gateway.graphql.system import SystemQuery
+from punte_gateway.settings import GatewaySettings
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
@@ -13,13 +19,29 @@ SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 class Query(SystemQuery):
     """The root query."""
 
+    # Own resolvers, not relay.node(): its field extension can be applied to one schema only,
+    # and each app builds its own schema from its settings.
+    node: relay.Node | None = strawberry.field(
+        resolver=resolve_node_by_id, description="Any object by its global id, or null."
+    )
+    nodes: list[relay.Node | None] = strawberry.field(
+        resolver=resolve_nodes_by_ids,
+        description=f"Objects by their global ids (at most {MAX_PAGE_SIZE}), in order.",
+    )
 
-schema = strawberry.Schema(query=Query)
+
+def build_schema(settings: GatewaySettings) -> strawberry.Schema:
+    """The schema with the limits and hardening the settings ask for."""
+    return strawberry.Schema(
+        query=Query,
+        extensions=protection_extensions(settings),
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+    )
 
 
 def export_schema() -> str:
     """The schema as SDL, as committed in `gateway/schema.graphql`."""
-    return schema.as_str() + "\n"
+    return strawberry.Schema(query=Query).as_str() + "\n"
 
 
 if __name__ == "__main__":

@@ -9,15 +9,21 @@ from dataclasses import dataclass
 ACTOR_HEADER = "Punte-Actor"
 REQUEST_ID_HEADER = "Punte-Request-Id"
 TRACEPARENT_HEADER = "traceparent"
+PERMISSIONS_HEADER = "Punte-Permissions"
+DEPARTMENT_HEADER = "Punte-Department"
+SYSTEM_ACTOR_PREFIX = "system:"
 
 
 @dataclass(frozen=True)
 class CallContext:
-    """The actor (`user:<id>`, `apikey:<id>`, `system:<service>`), request id and trace context."""
+    """The actor (`user:<id>`, `apikey:<id>`, `system:<service>`), what the gateway found it
+    may do, its department, the request id and the trace context."""
 
     actor: str | None = None
     request_id: str | None = None
     traceparent: str | None = None
+    permissions: frozenset[str] = frozenset()
+    department: str | None = None
 
     def headers(self) -> dict[str, str]:
         """The context as NATS headers."""
@@ -25,8 +31,16 @@ class CallContext:
             ACTOR_HEADER: self.actor,
             REQUEST_ID_HEADER: self.request_id,
             TRACEPARENT_HEADER: self.traceparent,
+            PERMISSIONS_HEADER: ",".join(sorted(self.permissions)),
+            DEPARTMENT_HEADER: self.department,
         }
         return {k: v for k, v in pairs.items() if v}
+
+    def may(self, permission: str) -> bool:
+        """Whether the caller holds a permission; services' own system actors hold all."""
+        if self.actor is not None and self.actor.startswith(SYSTEM_ACTOR_PREFIX):
+            return True
+        return permission in self.permissions
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str] | None) -> "CallContext":
@@ -36,6 +50,8 @@ class CallContext:
             actor=headers.get(ACTOR_HEADER),
             request_id=headers.get(REQUEST_ID_HEADER) or new_request_id(),
             traceparent=child_traceparent(headers.get(TRACEPARENT_HEADER)),
+            permissions=frozenset(p for p in headers.get(PERMISSIONS_HEADER, "").split(",") if p),
+            department=headers.get(DEPARTMENT_HEADER),
         )
 
 

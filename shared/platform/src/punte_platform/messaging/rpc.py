@@ -51,6 +51,11 @@ class HandlerContext:
     outbox: Outbox
     call: CallContext
 
+    def require(self, permission: str) -> None:
+        """Re-check a write's permission here, not only at the gateway: refuse if missing."""
+        if not self.call.may(permission):
+            raise ServiceError.forbidden(f"{self.call.actor or 'anonymous'} lacks {permission}")
+
 
 Handler = Callable[[HandlerContext, Any], Awaitable[BaseModel]]
 

@@ -129,6 +129,13 @@ async def record_change(ctx: HandlerContext, body: RecordChange) -> Recorded:
     return await _record(ctx, [body])
 
 
+@registry.endpoint("punte.probe.change.record_guarded", RecordChange, Recorded)
+async def record_guarded(ctx: HandlerContext, body: RecordChange) -> Recorded:
+    """Like record, for callers holding `probe:write` only."""
+    ctx.require("probe:write")
+    return await _record(ctx, [body])
+
+
 @registry.endpoint("punte.probe.change.record_batch", RecordBatch, Recorded)
 async def record_batch(ctx: HandlerContext, body: RecordBatch) -> Recorded:
     """Insert many changes and queue their messages, in one transaction."""

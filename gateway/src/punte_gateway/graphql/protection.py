@@ -1,0 +1,117 @@
+"""Limits that keep one request from hurting the service: depth, aliases, tokens, body size."""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from functools import partial
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from punte_gateway.settings import GatewaySettings
+
+log = logging.getLogger(__name__)
+
+MASKED_MESSAGE = "internal error"
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Mask errors raised by bugs; keep those the API raises on purpose (all GraphQLErrors)."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    log.error("resolver failed: %r", original, exc_info=original)
+    return True
+
+
+def protection_extensions(settings: GatewaySettings) -> list[Any]:
+    """The schema extensions enforcing the gateway's limits."""
+    # Factories, so that every request gets fresh extension instances.
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(MaskErrors, should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection)
+    return extensions
+
+
+def _refusal(status: int, code: str, message: str) -> Callable[[Send], Awaitable[None]]:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+    async def send_refusal(send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return send_refusal
+
+
+class RequestGuard:
+    """Refuses oversized bodies (413) and non-JSON GraphQL posts (415) before parsing."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, graphql_path: str) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.graphql_path = graphql_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await _refusal(413, "PAYLOAD_TOO_LARGE", "request body too large")(send)
+            return
+        if scope["method"] == "POST" and scope["path"].rstrip("/") == self.graphql_path:
+            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != "application/json":
+                # Form posts are what cross-site requests can forge without a preflight.
+                await _refusal(
+                    415, "UNSUPPORTED_MEDIA_TYPE", "GraphQL requests must be application/json"
+                )(send)
+                return
+        try:
+            await self.app(scope, self._bounded(receive), send)
+        except BodyTooLarge:
+            await _refusal(413, "PAYLOAD_TOO_LARGE", "request body too large")(send)
+
+    def _bounded(self, receive: Receive) -> Receive:
+        """Count streamed bytes too: a client may omit or understate Content-Length."""
+        seen = 0
+        limit = self.max_body_bytes
+
+        async def bounded_receive() -> Message:
+            nonlocal seen
+            message: MutableMapping[str, Any] = dict(await receive())
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        return bounded_receive
+
+
+class BodyTooLarge(Exception):
+    """A streamed body went past the limit."""
