@@ -64,16 +64,19 @@ async def get_context(request: Request) -> GraphQLContext:
     return context
 
 
-@asynccontextmanager
-async def acting_as(principal: Principal | None) -> AsyncIterator[CallContext]:
-    """Carry the caller as the actor of every request and message this block causes."""
-    base = current_context()
-    context = CallContext(
+def caller_context(principal: Principal | None, base: CallContext) -> CallContext:
+    """`base` with the caller as actor, and the permissions and department it holds."""
+    return CallContext(
         actor=principal.actor if principal else None,
         request_id=base.request_id,
         traceparent=base.traceparent,
         permissions=frozenset(p.value for p in principal.permissions) if principal else frozenset(),
         department=principal.department if principal else None,
     )
-    with call_context(context):
+
+
+@asynccontextmanager
+async def acting_as(principal: Principal | None) -> AsyncIterator[CallContext]:
+    """Carry the caller as the actor of every request and message this block causes."""
+    with call_context(caller_context(principal, current_context())) as context:
         yield context

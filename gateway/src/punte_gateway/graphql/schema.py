@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from punte_gateway.graphql.extensions import CallerContext
 from punte_gateway.graphql.node import resolve_node_by_id, resolve_nodes_by_ids
 from punte_gateway.graphql.pagination import MAX_PAGE_SIZE
 from punte_gateway.graphql.protection import protection_extensions
@@ -34,7 +35,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     """The schema with the limits and hardening the settings ask for."""
     return strawberry.Schema(
         query=Query,
-        extensions=protection_extensions(settings),
+        extensions=[CallerContext, *protection_extensions(settings)],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
 
