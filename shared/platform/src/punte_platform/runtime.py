@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +45,9 @@ class ServiceDefinition:
     migrations: Path | None
     endpoints: EndpointRegistry = field(default_factory=EndpointRegistry)
     subscribers: list[Subscriber] = field(default_factory=list)
+    # Runs once the database is migrated and NATS is up, before requests are served
+    # (demo data, first-start setup); it must be idempotent, since every start runs it.
+    on_start: "Callable[[ServiceRuntime], Awaitable[None]] | None" = None
 
 
 class ServiceRuntime:
@@ -120,6 +123,8 @@ class ServiceRuntime:
         self.nc = await connect(self.settings.nats_url, f"punte-{self.definition.name}")
         self.client = ServiceClient(self.nc, timeout=self.settings.request_timeout)
         await ensure_stream(self.jetstream(), self.settings)
+        if self.definition.on_start is not None:
+            await self.definition.on_start(self)
         await self.rpc.start(self.nc)
         self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
         for consumer in self.consumers:
