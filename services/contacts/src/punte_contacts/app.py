@@ -2,10 +2,23 @@
 
 from fastapi import FastAPI
 from punte_platform.entrypoint import migrations_path, package_version
+from punte_platform.messaging.rpc import EndpointRegistry
 from punte_platform.runtime import ServiceDefinition, create_service_app
 
-from punte_contacts.models import messaging_tables, metadata
+from punte_contacts.all_models import messaging_tables, metadata
+from punte_contacts.demo import load_demo_data_in_development
+from punte_contacts.interactions.handlers import registry as interactions
+from punte_contacts.organizations.handlers import registry as organizations
+from punte_contacts.people.handlers import registry as people
 from punte_contacts.settings import ContactsSettings
+
+
+def endpoints() -> EndpointRegistry:
+    """Every request endpoint of the service."""
+    registry = EndpointRegistry()
+    for aggregate in (organizations, people, interactions):
+        registry.include(aggregate)
+    return registry
 
 
 def definition() -> ServiceDefinition:
@@ -16,6 +29,8 @@ def definition() -> ServiceDefinition:
         metadata=metadata,
         tables=messaging_tables,
         migrations=migrations_path(__file__),
+        endpoints=endpoints(),
+        on_start=load_demo_data_in_development,
     )
 
 

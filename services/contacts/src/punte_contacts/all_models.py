@@ -1,0 +1,24 @@
+"""Every model of the service, imported so the metadata is complete (Alembic, tests)."""
+
+from punte_contacts.interactions.models import (
+    Interaction,
+    InteractionOrganization,
+    InteractionPerson,
+)
+from punte_contacts.models import Base, messaging_tables, metadata
+from punte_contacts.organizations.models import ContactPoint, Organization
+from punte_contacts.people.models import Affiliation, ConsentRecord, Person
+
+__all__ = [
+    "Affiliation",
+    "Base",
+    "ConsentRecord",
+    "ContactPoint",
+    "Interaction",
+    "InteractionOrganization",
+    "InteractionPerson",
+    "Organization",
+    "Person",
+    "messaging_tables",
+    "metadata",
+]

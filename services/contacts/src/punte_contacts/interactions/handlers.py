@@ -1,0 +1,28 @@
+"""Request endpoints of interactions: thin, the rules are in the service."""
+
+from punte_contracts import contacts as c
+from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
+
+from punte_contacts.interactions import service
+
+registry = EndpointRegistry()
+
+
+@registry.endpoint(c.INTERACTION_LOG, c.LogInteraction, c.Interaction)
+async def log(ctx: HandlerContext, body: c.LogInteraction) -> c.Interaction:
+    """Record an interaction."""
+    ctx.require(c.WRITE_PERMISSION)
+    return await service.log(ctx.session, ctx.outbox, body, author=ctx.call.actor)
+
+
+@registry.endpoint(c.INTERACTION_COMPLETE_FOLLOW_UP, c.CompleteFollowUp, c.Interaction)
+async def complete_follow_up(ctx: HandlerContext, body: c.CompleteFollowUp) -> c.Interaction:
+    """Mark an interaction's follow-up done."""
+    ctx.require(c.WRITE_PERMISSION)
+    return await service.complete_follow_up(ctx.session, ctx.outbox, body)
+
+
+@registry.endpoint(c.INTERACTION_LIST_FOR, c.ListInteractionsFor, c.InteractionPage)
+async def list_for(ctx: HandlerContext, body: c.ListInteractionsFor) -> c.InteractionPage:
+    """The timeline of an organisation or a person."""
+    return await service.list_for(ctx.session, body)

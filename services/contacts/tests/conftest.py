@@ -1,0 +1,88 @@
+"""The contacts service on a real NATS and a fresh database, and helpers to call it."""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+import pytest
+from punte_contacts.app import definition
+from punte_contacts.settings import ContactsSettings
+from punte_contracts import contacts as c
+from punte_contracts.errors import ServiceErrorBody
+from punte_contracts.rpc import Contract
+from punte_platform.context import CallContext, call_context
+from punte_platform.errors import ServiceError
+from punte_platform.runtime import ServiceRuntime
+from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.services import running_service, test_settings
+from pydantic import BaseModel
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import DeclarativeBase
+
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
+
+WRITER = CallContext(
+    actor="user:0190f0e0-0000-7000-8000-000000000001",
+    permissions=frozenset({c.WRITE_PERMISSION, c.READ_PERMISSION}),
+)
+READER = CallContext(actor="user:reader", permissions=frozenset({c.READ_PERMISSION}))
+
+
+@pytest.fixture
+async def contacts(nats_server: NatsServer, database_url: str) -> AsyncIterator[ServiceRuntime]:
+    """The contacts service (test environment: no demo data)."""
+    settings = test_settings(ContactsSettings, nats_url=nats_server.url, database_url=database_url)
+    async with running_service(definition(), settings) as runtime:
+        yield runtime
+
+
+async def call(
+    runtime: ServiceRuntime,
+    subject: str,
+    body: Contract,
+    reply_model: type[ReplyT],
+    *,
+    as_: CallContext = WRITER,
+) -> ReplyT:
+    """Send a request over NATS as a caller (a writer unless told)."""
+    assert runtime.client is not None
+    with call_context(as_):
+        return await runtime.client.request(subject, body, reply_model)
+
+
+async def call_error(
+    runtime: ServiceRuntime, subject: str, body: Contract, *, as_: CallContext = WRITER
+) -> ServiceErrorBody:
+    """Send a request that must fail; its typed error."""
+    assert runtime.client is not None
+    with call_context(as_):
+        try:
+            await runtime.client.request(subject, body, BaseModel)
+        except ServiceError as error:
+            return error.body
+    raise AssertionError(f"{subject} succeeded")
+
+
+async def call_raw_error(
+    runtime: ServiceRuntime, subject: str, payload: dict[str, Any]
+) -> ServiceErrorBody:
+    """Send a JSON body a contract would refuse; the typed error."""
+    assert runtime.client is not None
+    with call_context(WRITER):
+        raw = await runtime.client.request_raw(subject, json.dumps(payload).encode())
+    return ServiceErrorBody.model_validate(json.loads(raw)["error"])
+
+
+async def count_rows(runtime: ServiceRuntime, table: Table | type[DeclarativeBase]) -> int:
+    """How many rows a table holds."""
+    selectable = table if isinstance(table, Table) else table.__table__
+    async with runtime.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(selectable)) or 0)
+
+
+async def outbox_types(runtime: ServiceRuntime) -> list[str]:
+    """The message types in the outbox, in order."""
+    outbox = runtime.definition.tables.outbox
+    async with runtime.session_factory() as session:
+        rows = await session.scalars(select(outbox.c.subject).order_by(outbox.c.position))
+        return list(rows)
