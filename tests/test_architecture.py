@@ -30,3 +30,12 @@ def test_every_service_has_its_own_migrations() -> None:
         assert (folder / "migrations" / "env.py").exists()
         assert list((folder / "migrations" / "versions").glob("*.py"))
     assert list((ROOT / "gateway" / "migrations" / "versions").glob("*.py"))
+
+
+def test_every_service_has_a_single_migration_head() -> None:
+    from alembic.script import ScriptDirectory
+    from punte_platform.migrations import alembic_config
+
+    for folder in ("services/contacts", "services/events", "services/partnerships", "gateway"):
+        script = ScriptDirectory.from_config(alembic_config(ROOT / folder / "migrations"))
+        assert len(script.get_heads()) == 1, f"{folder} has several heads: add a merge revision"

@@ -7,10 +7,13 @@ from punte_platform.runtime import ServiceDefinition, create_service_app
 from strawberry.fastapi import GraphQLRouter
 
 from punte_gateway.all_models import messaging_tables, metadata
+from punte_gateway.audit.subscribers import audit_subscriber
 from punte_gateway.graphql.context import get_context
 from punte_gateway.graphql.protection import RequestGuard
 from punte_gateway.graphql.schema import build_schema
+from punte_gateway.rest.router import router as rest_router
 from punte_gateway.settings import GatewaySettings
+from punte_gateway.users.demo import demo_users_on_start
 
 GRAPHQL_PATH = "/graphql"
 
@@ -23,6 +26,8 @@ def definition() -> ServiceDefinition:
         metadata=metadata,
         tables=messaging_tables,
         migrations=migrations_path(__file__),
+        subscribers=[audit_subscriber()],
+        on_start=demo_users_on_start,
     )
 
 
@@ -37,6 +42,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         allow_queries_via_get=False,
     )
     app.include_router(router, prefix=GRAPHQL_PATH)
+    app.include_router(rest_router)
     app.add_middleware(
         RequestGuard, max_body_bytes=settings.max_body_bytes, graphql_path=GRAPHQL_PATH
     )

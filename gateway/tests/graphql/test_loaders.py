@@ -85,7 +85,7 @@ async def test_a_nested_query_makes_one_request_per_level(probe: ServiceRuntime)
         Recorded,
     )
     ids = recorded.change_ids
-    NEXT.update({a: b for a, b in zip(ids, ids[1:] + ids[:1], strict=True)})
+    NEXT.update(dict(zip(ids, ids[1:] + ids[:1], strict=True)))
     batched = await count_requests(
         probe,
         "query($ids: [UUID!]!) { changes(ids: $ids) { next { next { next { key } } } } }",

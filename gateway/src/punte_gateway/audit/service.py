@@ -1,14 +1,17 @@
 """Recording audit entries; personal data is minimised before it is stored."""
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from typing import Any
 from uuid import UUID
 
+from punte_contracts.envelope import CloudEvent
 from punte_platform.context import current_context
 from punte_platform.db import utcnow
 from punte_platform.ids import new_id
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from punte_gateway.audit import repository
 from punte_gateway.audit.models import AuditEntry
 from punte_gateway.auth.principal import Principal
 
@@ -60,8 +63,41 @@ async def record(
         target_ids=[str(t) for t in target_ids],
         changes=minimise(changes or {}),
         detail=detail[:2000],
-        request_id=current_context().request_id,
+        # Request ids may come from callers' headers: bounded to the column.
+        request_id=(current_context().request_id or "")[:64] or None,
         source="gateway",
+    )
+    session.add(entry)
+    return entry
+
+
+def source_service(event: CloudEvent) -> str:
+    """The publishing service's name, from a CloudEvent source such as `punte/contacts`."""
+    return event.source.rsplit("/", 1)[-1][:30] or "unknown"
+
+
+async def record_message(session: AsyncSession, event: CloudEvent) -> AuditEntry | None:
+    """Record a service's domain message once, whoever caused it; None if already recorded."""
+    # The body stays with the service that owns it: the log keeps who, what, when and which
+    # record, not the personal data a body may carry.
+    # The consumer's inbox makes redeliveries no-ops; this check also covers messages
+    # redelivered after the inbox forgot them (and the unique message_id backs it up).
+    if await repository.has_message(session, event.id):
+        return None
+    occurred_at = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+    entry = AuditEntry(
+        id=new_id(),
+        occurred_at=occurred_at,
+        actor=event.actor[:100] if event.actor else None,
+        actor_name=None,
+        action=event.type[:100],
+        outcome="ok",
+        target_ids=[event.subject] if event.subject else [],
+        changes={},
+        detail="",
+        request_id=event.requestid[:64] if event.requestid else None,
+        source=source_service(event),
+        message_id=event.id,
     )
     session.add(entry)
     return entry

@@ -3,8 +3,10 @@
 from fastapi import Request
 from punte_platform.runtime import ServiceRuntime
 
+from punte_gateway.api_keys.service import API_KEY_PREFIX, authenticate_api_key
 from punte_gateway.auth.errors import AuthenticationError
 from punte_gateway.auth.principal import Principal
+from punte_gateway.auth.tokens import authenticate_access_token
 from punte_gateway.settings import GatewaySettings
 
 
@@ -19,9 +21,7 @@ async def authenticate(
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise AuthenticationError("the Authorization header must be `Bearer <token>`")
-    from punte_gateway.api_keys.service import API_KEY_PREFIX, authenticate_api_key
-    from punte_gateway.auth.tokens import authenticate_access_token
-
     if token.startswith(API_KEY_PREFIX):
-        return await authenticate_api_key(runtime, settings, token)
+        operation = f"{request.method} {request.url.path}"
+        return await authenticate_api_key(runtime, settings, token, operation=operation)
     return await authenticate_access_token(runtime, settings, token)

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from punte_platform.context import CallContext, call_context, current_context
 from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.runtime import ServiceRuntime
@@ -16,6 +16,7 @@ from strawberry.fastapi import BaseContext
 from punte_gateway.auth.authenticate import authenticate
 from punte_gateway.auth.errors import AuthenticationError
 from punte_gateway.auth.principal import Principal
+from punte_gateway.ratelimit import check_request
 from punte_gateway.settings import GatewaySettings
 
 LoaderT = TypeVar("LoaderT", bound=DataLoader[Any, Any])
@@ -61,6 +62,14 @@ async def get_context(request: Request) -> GraphQLContext:
         context.principal = await authenticate(request, runtime, settings)
     except AuthenticationError as error:
         context.auth_error = str(error)
+    # After authenticating: keys and users have their own allowance, the rest their address's.
+    wait = check_request(request, context.principal, settings)
+    if wait is not None:
+        raise HTTPException(
+            status_code=429,
+            detail=f"too many requests; retry in {wait}s",
+            headers={"Retry-After": str(wait)},
+        )
     return context
 
 

@@ -12,10 +12,12 @@ from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
+# relay.Connection resolves its type parameter through this very TypeVar.
+from strawberry.relay.types import NodeType as NodeT
+
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
-NodeT = TypeVar("NodeT", bound=relay.Node)
 RowT = TypeVar("RowT")
 
 

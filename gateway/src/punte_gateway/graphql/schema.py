@@ -6,6 +6,9 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from punte_gateway.graphql.api_keys import ApiKeyMutation, ApiKeyQuery
+from punte_gateway.graphql.audit import AuditQuery
+from punte_gateway.graphql.auth import AuthMutation, AuthQuery
 from punte_gateway.graphql.extensions import CallerContext
 from punte_gateway.graphql.node import resolve_node_by_id, resolve_nodes_by_ids
 from punte_gateway.graphql.pagination import MAX_PAGE_SIZE
@@ -17,7 +20,7 @@ SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
 
 @strawberry.type
-class Query(SystemQuery):
+class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery):
     """The root query."""
 
     # Own resolvers, not relay.node(): its field extension can be applied to one schema only,
@@ -31,10 +34,16 @@ class Query(SystemQuery):
     )
 
 
+@strawberry.type
+class Mutation(ApiKeyMutation, AuthMutation):
+    """The root mutation."""
+
+
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     """The schema with the limits and hardening the settings ask for."""
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[CallerContext, *protection_extensions(settings)],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
@@ -42,7 +51,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
 
 def export_schema() -> str:
     """The schema as SDL, as committed in `gateway/schema.graphql`."""
-    return strawberry.Schema(query=Query).as_str() + "\n"
+    return strawberry.Schema(query=Query, mutation=Mutation).as_str() + "\n"
 
 
 if __name__ == "__main__":

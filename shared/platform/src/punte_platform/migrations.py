@@ -70,7 +70,7 @@ async def upgrade_to_head(engine: AsyncEngine, script_location: Path) -> None:
 
     def _upgrade(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
 
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -61,6 +61,7 @@ class ConsumerRunner:
         self.settings = settings
         self.metrics = metrics
         self._stopping = False
+        self._stopped = asyncio.Event()
 
     def consumer_config(self) -> ConsumerConfig:
         """Every delivery setting explicit: ack policy, ack wait, redeliveries, pending cap."""
@@ -81,8 +82,9 @@ class ConsumerRunner:
         )
 
     def stop(self) -> None:
-        """Finish the message in hand, then return from `run`."""
+        """Finish the message in hand, then return from `run` (an idle wait ends at once)."""
         self._stopping = True
+        self._stopped.set()
 
     async def run(self) -> None:
         """Consume until stopped; on any broker trouble, rebind and go on."""
@@ -96,12 +98,7 @@ class ConsumerRunner:
                 )
                 delay = 0.2
                 while not self._stopping:
-                    try:
-                        messages = await subscription.fetch(
-                            self.settings.consumer_fetch_batch, timeout=1.0
-                        )
-                    except (FetchTimeoutError, TimeoutError):
-                        continue
+                    messages = await self._fetch(subscription)
                     for message in messages:
                         await self.process(message)
                         delay = 0.2
@@ -116,6 +113,24 @@ class ConsumerRunner:
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    async def _fetch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
+        """The next batch, or nothing after a second's wait or when stopping."""
+        fetch = asyncio.ensure_future(
+            subscription.fetch(self.settings.consumer_fetch_batch, timeout=1.0)
+        )
+        stopped = asyncio.ensure_future(self._stopped.wait())
+        await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not fetch.done():
+            # Anything this fetch had pulled is redelivered after AckWait: not lost.
+            fetch.cancel()
+            await asyncio.gather(fetch, return_exceptions=True)
+            return []
+        try:
+            return list(fetch.result())
+        except (FetchTimeoutError, TimeoutError):
+            return []
 
     async def lag(self) -> int:
         """Messages the stream holds that this consumer has not yet been given."""

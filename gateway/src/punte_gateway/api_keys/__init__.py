@@ -1,0 +1,1 @@
+"""API keys for integrations: scoped, expiring, stored only as keyed hashes."""

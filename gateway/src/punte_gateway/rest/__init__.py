@@ -1,0 +1,1 @@
+"""The REST API for integrations (`/api/v1`), authenticated by API keys."""

@@ -1,0 +1,1 @@
+"""Staff users and their sessions (refresh tokens)."""

@@ -1,0 +1,145 @@
+"""Every role against every mutation and guarded query: allowed exactly where the table says."""
+
+import uuid
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+)
+from graphql.pyutils import Undefined
+from punte_gateway.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from punte_gateway.graphql.schema import build_schema
+from punte_gateway.settings import GatewaySettings
+from strawberry import relay
+
+from .conftest import StaffGateway
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+# What each operation needs. A new mutation fails the completeness test until it is added.
+MUTATIONS: dict[str, Permission | str] = {
+    "login": PUBLIC,
+    "refreshSession": PUBLIC,
+    "logout": AUTHENTICATED,
+    "createUser": Permission.USERS_MANAGE,
+    "updateUser": Permission.USERS_MANAGE,
+    "setUserPassword": Permission.USERS_MANAGE,
+    "createApiKey": Permission.API_KEYS_MANAGE,
+    "rotateApiKey": Permission.API_KEYS_MANAGE,
+    "revokeApiKey": Permission.API_KEYS_MANAGE,
+}
+QUERIES: dict[str, tuple[Permission | str, str]] = {
+    "health": (PUBLIC, "{ health { service } }"),
+    "me": (AUTHENTICATED, "{ me { username } }"),
+    "users": (Permission.USERS_MANAGE, "{ users(first: 1) { totalCount } }"),
+    "apiKeys": (Permission.API_KEYS_MANAGE, "{ apiKeys(first: 1) { totalCount } }"),
+    "auditLog": (Permission.AUDIT_READ, "{ auditLog(first: 1) { totalCount } }"),
+}
+
+SCHEMA = build_schema(GatewaySettings(_env_file=None))._schema
+
+
+def placeholder(kind: GraphQLInputType) -> Any:
+    """A value of the right shape, so the call reaches the permission check."""
+    if isinstance(kind, GraphQLNonNull):
+        return placeholder(kind.of_type)
+    if isinstance(kind, GraphQLList):
+        return []
+    if isinstance(kind, GraphQLEnumType):
+        return next(iter(kind.values))
+    if isinstance(kind, GraphQLInputObjectType):
+        return {
+            name: placeholder(field.type)
+            for name, field in kind.fields.items()
+            if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined
+        }
+    assert isinstance(kind, GraphQLScalarType)
+    return {
+        "ID": relay.to_base64("User", str(uuid.uuid4())),
+        "String": "placeholder",
+        "Int": 1,
+        "Float": 1.0,
+        "Boolean": False,
+        "DateTime": "2030-01-01T00:00:00+00:00",
+        "UUID": str(uuid.uuid4()),
+    }[kind.name]
+
+
+def mutation_call(name: str) -> tuple[str, dict[str, Any]]:
+    assert SCHEMA.mutation_type is not None
+    field = SCHEMA.mutation_type.fields[name]
+    input_type = field.args["input"].type
+    query = (
+        f"mutation ($input: {input_type}) {{ {name}(input: $input) {{ userErrors {{ code }} }} }}"
+    )
+    return query, {"input": placeholder(input_type)}
+
+
+def allowed(role: Role | None, needs: Permission | str) -> bool:
+    if needs == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if needs == AUTHENTICATED:
+        return True
+    return needs in ROLE_PERMISSIONS[role]
+
+
+def expectation(role: Role | None, needs: Permission | str) -> str:
+    if allowed(role, needs):
+        return "allowed"
+    return "unauthenticated" if role is None else "forbidden"
+
+
+def outcome(body: dict[str, Any]) -> str:
+    codes = StaffGateway.error_codes(body)
+    if "FORBIDDEN" in codes:
+        return "forbidden"
+    if "UNAUTHENTICATED" in codes:
+        return "unauthenticated"
+    assert not codes, body  # anything else is a bug
+    return "allowed"
+
+
+def test_the_matrix_names_every_mutation() -> None:
+    assert SCHEMA.mutation_type is not None
+    assert set(SCHEMA.mutation_type.fields) == set(MUTATIONS)
+
+
+@pytest.mark.parametrize("role", [*Role, None], ids=lambda r: r.value if r else "anonymous")
+async def test_each_role_against_each_operation(staff: StaffGateway, role: Role | None) -> None:
+    token = None
+    if role is not None:
+        await staff.add_user(f"matrix-{role.value}", [role.value])
+        token = await staff.token(f"matrix-{role.value}")
+    seen: dict[str, str] = {}
+    expected: dict[str, str] = {}
+    for name, needs in MUTATIONS.items():
+        query, variables = mutation_call(name)
+        seen[name] = outcome(await staff.post(query, variables, token))
+        expected[name] = (
+            "allowed"
+            if allowed(role, needs)
+            else "unauthenticated"
+            if role is None
+            else "forbidden"
+        )
+    for name, (needs, query) in QUERIES.items():
+        seen[name] = outcome(await staff.post(query, token=token))
+        expected[name] = (
+            "allowed"
+            if allowed(role, needs)
+            else "unauthenticated"
+            if role is None
+            else "forbidden"
+        )
+    assert seen == expected
+    if role is not None and role is not Role.ADMIN:
+        assert await staff.audit("refused:Mutation.createUser"), "refusals are audited"
