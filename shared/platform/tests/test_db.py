@@ -48,3 +48,35 @@ def test_ids_are_uuid7_and_time_ordered() -> None:
     ids = [new_id() for _ in range(1000)]
     assert all(i.version == 7 for i in ids)
     assert ids == sorted(ids)
+
+
+async def test_the_unit_of_work_commits_what_was_only_added(database_url: str) -> None:
+    from punte_platform.db import UnitOfWork, create_session_factory
+    from sqlalchemy import String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        metadata = make_metadata()
+
+    class Note(Base):
+        __tablename__ = "note"
+        id: Mapped[object] = mapped_column(Uuid, primary_key=True)
+        text: Mapped[str] = mapped_column(String(50))
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        uow = UnitOfWork(create_session_factory(engine))
+        async with uow.transaction() as session:
+            session.add(Note(id=new_id(), text="added, never flushed"))
+        with pytest.raises(RuntimeError):
+            async with uow.transaction() as session:
+                session.add(Note(id=new_id(), text="rolled back"))
+                await session.flush()
+                raise RuntimeError("boom")
+        async with uow.transaction() as session:
+            texts = (await session.scalars(select(Note.text))).all()
+        assert texts == ["added, never flushed"]
+    finally:
+        await engine.dispose()

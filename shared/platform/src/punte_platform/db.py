@@ -115,9 +115,24 @@ class UnitOfWork:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed if the block succeeds, rolled back if not."""
-        async with self.session_factory() as session:
-            async with session.begin():
-                yield session
-            for hook in self._after_commit_hooks:
-                hook(session)
+        """A session in a transaction: committed if the block succeeds, rolled back if not.
+
+        The transaction starts with the block's first statement (autobegin), so a request
+        that never touches the database costs no connection, no BEGIN and no close.
+        """
+        session = self.session_factory()
+        try:
+            yield session
+            # Objects only added (no statement run yet) have not begun a transaction either.
+            if session.in_transaction() or session.new or session.dirty or session.deleted:
+                await session.commit()
+        except BaseException:
+            if session.in_transaction():
+                await session.rollback()
+            raise
+        finally:
+            # Commit and rollback hand the connection back; close only if one is still held.
+            if session.in_transaction():
+                await session.close()
+        for hook in self._after_commit_hooks:
+            hook(session)
