@@ -6,6 +6,8 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from punte_gateway.contacts.mutations import ContactsMutation
+from punte_gateway.contacts.queries import ContactsQuery
 from punte_gateway.graphql.api_keys import ApiKeyMutation, ApiKeyQuery
 from punte_gateway.graphql.audit import AuditQuery
 from punte_gateway.graphql.auth import AuthMutation, AuthQuery
@@ -20,7 +22,7 @@ SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
 
 @strawberry.type
-class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery):
+class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery, ContactsQuery):
     """The root query."""
 
     # Own resolvers, not relay.node(): its field extension can be applied to one schema only,
@@ -35,7 +37,7 @@ class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery):
 
 
 @strawberry.type
-class Mutation(ApiKeyMutation, AuthMutation):
+class Mutation(ApiKeyMutation, AuthMutation, ContactsMutation):
     """The root mutation."""
 
 

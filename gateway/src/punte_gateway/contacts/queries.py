@@ -1,0 +1,224 @@
+"""Root queries of the contacts domain: lookups by id, searches, duplicate suggestions."""
+
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from punte_contracts import contacts as c
+from punte_platform.errors import ServiceError
+from pydantic import ValidationError
+from strawberry import relay
+from strawberry.types import Info
+
+from punte_gateway.auth.permissions import Permission
+from punte_gateway.contacts import loaders
+from punte_gateway.contacts.errors import query_error
+from punte_gateway.contacts.paging import service_page
+from punte_gateway.contacts.types import (
+    OrganizationConnection,
+    OrganizationDuplicate,
+    OrganizationNode,
+    PersonConnection,
+    PersonNode,
+    uuid_of,
+)
+from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.pagination import PageRequest
+from punte_gateway.graphql.permissions import require
+
+READ = Permission.CONTACTS_READ
+
+
+@strawberry.input(description="Filters on organisations; all given ones must hold.")
+class OrganizationFilter:
+    kind: c.OrganizationKind | None = None
+    tag: str | None = None
+    locality: str | None = None
+    county: str | None = None
+    status: c.OrganizationStatus | None = None
+    caen_code: str | None = strawberry.field(default=None, description="Four digits")
+    owner_id: UUID | None = None
+    department: str | None = None
+
+
+@strawberry.input(description="Filters on people; all given ones must hold.")
+class PersonFilter:
+    tag: str | None = None
+    owner_id: UUID | None = None
+
+
+@strawberry.input(description="An organisation about to be created, to look for duplicates of.")
+class OrganizationDraftInput:
+    legal_name: str | None = None
+    cui: str | None = None
+    emails: list[str] = strawberry.field(default_factory=list)
+    phones: list[str] = strawberry.field(default_factory=list)
+
+
+def _bad_input(error: ValidationError) -> ServiceError:
+    return ServiceError.from_validation_error(error)
+
+
+@strawberry.type
+class ContactsQuery:
+    @strawberry.field(
+        permission_classes=[require(READ)], description="An organisation by its id, or null."
+    )
+    async def organization(
+        self, info: Info[GraphQLContext, None], id: relay.GlobalID
+    ) -> OrganizationNode | None:
+        organization_id = uuid_of(id, "Organization")
+        if organization_id is None:
+            return None
+        try:
+            found = await loaders.organizations(info.context).load(organization_id)
+        except ServiceError as error:
+            raise query_error(error) from None
+        return OrganizationNode.of(found) if found is not None else None
+
+    @strawberry.field(
+        permission_classes=[require(READ)],
+        description=(
+            "Organisations matching a search (case- and diacritic-insensitive on names, exact "
+            "on CUI, e-mail and phone) and filters, best matches first, then by name; "
+            "everything in name order without a search. Pages forwards."
+        ),
+    )
+    async def organizations(
+        self,
+        info: Info[GraphQLContext, None],
+        filter: OrganizationFilter | None = None,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> OrganizationConnection:
+        context = info.context
+        page = PageRequest.of(first, after)
+        criteria = filter or OrganizationFilter()
+
+        async def fetch(token: str | None, size: int) -> tuple[list[c.Organization], str | None]:
+            try:
+                body = c.SearchOrganizations(
+                    query=search or "",
+                    kind=criteria.kind,
+                    tag=criteria.tag,
+                    locality=criteria.locality,
+                    county=criteria.county,
+                    status=criteria.status,
+                    caen_code=criteria.caen_code,
+                    owner_id=criteria.owner_id,
+                    department=criteria.department,
+                    first=size,
+                    after=token,
+                )
+            except ValidationError as error:
+                raise _bad_input(error) from None
+            reply = await context.client.request(c.ORGANIZATION_SEARCH, body, c.OrganizationPage)
+            return reply.items, reply.next_cursor
+
+        try:
+            result = await service_page(fetch, page)
+        except ServiceError as error:
+            raise query_error(error) from None
+        # Deeper levels (an affiliation's organisation) find these without asking again.
+        loaders.organizations(context).prime_many({o.id: o for o in result.items})
+        return OrganizationConnection.of_page(result)
+
+    @strawberry.field(permission_classes=[require(READ)], description="A person by id, or null.")
+    async def person(
+        self, info: Info[GraphQLContext, None], id: relay.GlobalID
+    ) -> PersonNode | None:
+        person_id = uuid_of(id, "Person")
+        if person_id is None:
+            return None
+        try:
+            found = await loaders.people(info.context).load(person_id)
+        except ServiceError as error:
+            raise query_error(error) from None
+        return PersonNode.of(found) if found is not None else None
+
+    @strawberry.field(
+        permission_classes=[require(READ)],
+        description=(
+            "People matching a search (names as for organisations, exact on e-mail and phone) "
+            "and filters. Pages forwards."
+        ),
+    )
+    async def people(
+        self,
+        info: Info[GraphQLContext, None],
+        filter: PersonFilter | None = None,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> PersonConnection:
+        context = info.context
+        page = PageRequest.of(first, after)
+        criteria = filter or PersonFilter()
+
+        async def fetch(token: str | None, size: int) -> tuple[list[c.Person], str | None]:
+            try:
+                body = c.SearchPeople(
+                    query=search or "",
+                    tag=criteria.tag,
+                    owner_id=criteria.owner_id,
+                    first=size,
+                    after=token,
+                )
+            except ValidationError as error:
+                raise _bad_input(error) from None
+            reply = await context.client.request(c.PERSON_SEARCH, body, c.PersonPage)
+            return reply.items, reply.next_cursor
+
+        try:
+            result = await service_page(fetch, page)
+        except ServiceError as error:
+            raise query_error(error) from None
+        loaders.people(context).prime_many({p.id: p for p in result.items})
+        return PersonConnection.of_page(result)
+
+    @strawberry.field(
+        permission_classes=[require(READ)],
+        description=(
+            "Organisations that may be the same as a stored one (organizationId) or as a draft, "
+            "most likely first. Give one of the two."
+        ),
+    )
+    async def duplicate_suggestions(
+        self,
+        info: Info[GraphQLContext, None],
+        organization_id: relay.GlobalID | None = None,
+        draft: OrganizationDraftInput | None = None,
+        limit: int = 10,
+    ) -> list[OrganizationDuplicate]:
+        stored: UUID | None = None
+        if organization_id is not None:
+            stored = uuid_of(organization_id, "Organization")
+            if stored is None:
+                return []
+        values: dict[str, Any] = {"organization_id": stored, "limit": limit}
+        if draft is not None:
+            values.update(
+                legal_name=draft.legal_name,
+                cui=draft.cui,
+                emails=list(draft.emails),
+                phones=list(draft.phones),
+            )
+        try:
+            try:
+                body = c.SuggestOrganizationDuplicates.model_validate(values)
+            except ValidationError as error:
+                raise _bad_input(error) from None
+            reply = await info.context.client.request(
+                c.ORGANIZATION_DUPLICATES, body, c.OrganizationDuplicates
+            )
+        except ServiceError as error:
+            raise query_error(error) from None
+        return [
+            OrganizationDuplicate(
+                organization=OrganizationNode.of(d.organization),
+                reasons=list(d.reasons),
+                score=d.score,
+            )
+            for d in reply.items
+        ]
