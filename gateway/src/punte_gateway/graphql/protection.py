@@ -9,12 +9,14 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
-    SchemaExtension,
+    ValidationCache,
 )
 
 from punte_gateway.settings import GatewaySettings
@@ -22,6 +24,7 @@ from punte_gateway.settings import GatewaySettings
 log = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "internal error"
+DOCUMENT_CACHE_SIZE = 512
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -34,17 +37,24 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 def protection_extensions(settings: GatewaySettings) -> list[Any]:
-    """The schema extensions enforcing the gateway's limits."""
-    # Factories, so that every request gets fresh extension instances.
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
-        partial(MaskErrors, should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
+    """The schema extensions enforcing the gateway's limits (factories: fresh per request)."""
+    # The depth and alias limits are validation rules. Their rule classes are built once
+    # here, because the validation cache keys on them: limiter extensions made per request
+    # would bring new classes each time and never hit the cache.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if settings.is_production:
-        extensions.append(DisableIntrospection)
-    return extensions
+        rules.extend(DisableIntrospection().validation_rules)
+    return [
+        # Clients repeat the same few documents: parse and validate each once.
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(AddValidationRules, rules),
+        partial(MaskErrors, should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
+    ]
 
 
 def _refusal(status: int, code: str, message: str) -> Callable[[Send], Awaitable[None]]:
