@@ -70,11 +70,15 @@ async def test_the_unit_of_work_commits_what_was_only_added(database_url: str) -
         uow = UnitOfWork(create_session_factory(engine))
         async with uow.transaction() as session:
             session.add(Note(id=new_id(), text="added, never flushed"))
-        with pytest.raises(RuntimeError):
+
+        async def fail_after_flush() -> None:
             async with uow.transaction() as session:
                 session.add(Note(id=new_id(), text="rolled back"))
                 await session.flush()
                 raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            await fail_after_flush()
         async with uow.transaction() as session:
             texts = (await session.scalars(select(Note.text))).all()
         assert texts == ["added, never flushed"]

@@ -1,5 +1,6 @@
 """Fresh test databases: SQLite files, or PostgreSQL when PUNTE_TEST_POSTGRES_URL is set."""
 
+import asyncio
 import os
 import secrets
 from pathlib import Path
@@ -8,6 +9,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 POSTGRES_URL_VARIABLE = "PUNTE_TEST_POSTGRES_URL"
+DROP_CONNECTIONS = 4
 
 
 def postgres_url() -> str | None:
@@ -49,14 +51,20 @@ class TestDatabases:
         """Drop every PostgreSQL database this run created."""
         if not self.server_url or not self.created:
             return
-        url = make_url(self.server_url)
-        connection = await asyncpg.connect(_dsn(url.set(database="postgres")))
-        try:
-            for name in self.created:
-                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
+        dsn = _dsn(make_url(self.server_url).set(database="postgres"))
+        names = list(self.created)
         self.created.clear()
+
+        async def drop(share: list[str]) -> None:
+            connection = await asyncpg.connect(dsn)
+            try:
+                for name in share:
+                    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await connection.close()
+
+        # Each drop waits on the disk more than on the server: a few at once go faster.
+        await asyncio.gather(*(drop(names[i::DROP_CONNECTIONS]) for i in range(DROP_CONNECTIONS)))
 
 
 def _dsn(url: object) -> str:
