@@ -32,6 +32,7 @@ from punte_platform.settings import PunteSettings
 log = logging.getLogger(__name__)
 
 MONITOR_EVERY_SECONDS = 5.0
+SHUTDOWN_STEP_SECONDS = 5.0
 
 
 @dataclass
@@ -144,15 +145,32 @@ class ServiceRuntime:
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=timeout)
             for task in pending:
+                log.warning("%s did not finish in %.0fs: cancelling it", task.get_name(), timeout)
                 task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            if pending:
+                await self._bounded(
+                    "cancelled tasks", asyncio.gather(*pending, return_exceptions=True)
+                )
             self._tasks.clear()
         if self.nc is not None:
-            with contextlib.suppress(Exception):
-                await self.nc.drain()
-            self.nc = None
-        await self.engine.dispose()
+            nc, self.nc = self.nc, None
+            if not await self._bounded("nats drain", nc.drain()):
+                with contextlib.suppress(Exception):
+                    await nc.close()
+        await self._bounded("database pool", self.engine.dispose())
         log.info("%s stopped", self.definition.name)
+
+    async def _bounded(self, what: str, step: Awaitable[object]) -> bool:
+        """Await one shutdown step for a few seconds at most: a stop must always finish."""
+        try:
+            await asyncio.wait_for(step, timeout=SHUTDOWN_STEP_SECONDS)
+        except TimeoutError:
+            log.warning("shutdown: %s did not finish in %ss", what, SHUTDOWN_STEP_SECONDS)
+            return False
+        except Exception as error:
+            log.warning("shutdown: %s failed: %r", what, error)
+            return False
+        return True
 
     async def check_database(self) -> HealthCheck:
         """Whether the database answers."""
