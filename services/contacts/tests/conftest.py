@@ -30,7 +30,17 @@ READER = CallContext(actor="user:reader", permissions=frozenset({c.READ_PERMISSI
 
 @pytest.fixture
 async def contacts(nats_server: NatsServer, database_url: str) -> AsyncIterator[ServiceRuntime]:
-    """The contacts service (test environment: no demo data)."""
+    """The contacts service (test environment: no demo data, no import worker)."""
+    settings = test_settings(ContactsSettings, nats_url=nats_server.url, database_url=database_url)
+    async with running_service(definition(import_worker=False), settings) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+async def contacts_with_worker(
+    nats_server: NatsServer, database_url: str
+) -> AsyncIterator[ServiceRuntime]:
+    """The contacts service with the subscriber that applies imports in the background."""
     settings = test_settings(ContactsSettings, nats_url=nats_server.url, database_url=database_url)
     async with running_service(definition(), settings) as runtime:
         yield runtime

@@ -34,6 +34,25 @@ WRITES: list[tuple[str, Contract]] = [
     (c.INTERACTION_COMPLETE_FOLLOW_UP, c.CompleteFollowUp(id=new_id())),
     (c.PERSON_ERASE, c.ErasePerson(id=new_id())),
     (
+        c.ORGANIZATION_MERGE,
+        c.MergeOrganizations(
+            primary_id=new_id(),
+            primary_expected_version=1,
+            secondary_id=new_id(),
+            secondary_expected_version=1,
+        ),
+    ),
+    (
+        c.PERSON_MERGE,
+        c.MergePeople(
+            primary_id=new_id(),
+            primary_expected_version=1,
+            secondary_id=new_id(),
+            secondary_expected_version=1,
+        ),
+    ),
+    (c.MERGE_UNDO, c.UndoMerge(merge_id=new_id())),
+    (
         c.CONSENT_SET,
         c.SetConsent(
             person_id=new_id(),

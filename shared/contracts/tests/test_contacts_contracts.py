@@ -86,7 +86,7 @@ def test_message_types_follow_the_subject_scheme() -> None:
 def test_request_subjects_are_under_the_service() -> None:
     subjects = [v for k, v in vars(c).items() if k.isupper() and isinstance(v, str)]
     endpoints = [s for s in subjects if s.startswith("punte.")]
-    assert len(endpoints) == 20
+    assert len(endpoints) == len(set(endpoints)) >= 23
     assert all(s.startswith("punte.contacts.") for s in endpoints)
 
 
@@ -97,3 +97,30 @@ def test_duplicate_suggestions_take_an_id_or_a_draft() -> None:
         c.SuggestOrganizationDuplicates()
     with pytest.raises(ValidationError):
         c.SuggestOrganizationDuplicates(organization_id=uuid4(), cui="18547290")
+
+
+def test_a_merge_needs_two_records_and_known_fields() -> None:
+    one = uuid4()
+    with pytest.raises(ValidationError):
+        c.MergeOrganizations(
+            primary_id=one,
+            primary_expected_version=1,
+            secondary_id=one,
+            secondary_expected_version=1,
+        )
+    with pytest.raises(ValidationError) as caught:
+        c.MergePeople.model_validate(
+            {
+                "primary_id": str(uuid4()),
+                "primary_expected_version": 1,
+                "secondary_id": str(uuid4()),
+                "secondary_expected_version": 1,
+                "take_from_secondary": ["emails"],
+            }
+        )
+    assert paths(caught.value) == [("take_from_secondary", 0)]
+
+
+def test_merge_messages_have_their_subjects() -> None:
+    assert c.OrganizationMerged.message_type().endswith("contacts.organization.merged.v1")
+    assert c.PersonUnmerged.message_type().endswith("contacts.person.unmerged.v1")

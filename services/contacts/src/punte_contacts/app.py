@@ -7,7 +7,10 @@ from punte_platform.runtime import ServiceDefinition, create_service_app
 
 from punte_contacts.all_models import messaging_tables, metadata
 from punte_contacts.demo import load_demo_data_in_development
+from punte_contacts.imports.handlers import registry as imports
+from punte_contacts.imports.subscribers import import_subscriber
 from punte_contacts.interactions.handlers import registry as interactions
+from punte_contacts.merges.handlers import registry as merges
 from punte_contacts.organizations.handlers import registry as organizations
 from punte_contacts.people.handlers import registry as people
 from punte_contacts.settings import ContactsSettings
@@ -16,13 +19,14 @@ from punte_contacts.settings import ContactsSettings
 def endpoints() -> EndpointRegistry:
     """Every request endpoint of the service."""
     registry = EndpointRegistry()
-    for aggregate in (organizations, people, interactions):
+    for aggregate in (organizations, people, interactions, merges, imports):
         registry.include(aggregate)
     return registry
 
 
-def definition() -> ServiceDefinition:
-    """What the contacts service serves and consumes."""
+def definition(*, import_worker: bool = True) -> ServiceDefinition:
+    """What the contacts service serves and consumes; `import_worker` runs the subscriber
+    that applies imports in the background (tests that import nothing leave it out)."""
     return ServiceDefinition(
         name="contacts",
         version=package_version("punte-contacts"),
@@ -30,6 +34,7 @@ def definition() -> ServiceDefinition:
         tables=messaging_tables,
         migrations=migrations_path(__file__),
         endpoints=endpoints(),
+        subscribers=[import_subscriber()] if import_worker else [],
         on_start=load_demo_data_in_development,
     )
 

@@ -28,6 +28,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from punte_contracts.envelope import DomainMessage
+from punte_contracts.errors import FieldError
 from punte_contracts.rpc import Contract
 
 SERVICE = "contacts"
@@ -53,9 +54,18 @@ CONSENT_LIST = "punte.contacts.consent.list"
 INTERACTION_LOG = "punte.contacts.interaction.log"
 INTERACTION_LIST_FOR = "punte.contacts.interaction.list_for"
 INTERACTION_COMPLETE_FOLLOW_UP = "punte.contacts.interaction.complete_follow_up"
+ORGANIZATION_MERGE = "punte.contacts.organization.merge"
+PERSON_MERGE = "punte.contacts.person.merge"
+MERGE_UNDO = "punte.contacts.merge.undo"
+ORGANIZATION_EXPORT = "punte.contacts.organization.export"
+IMPORT_START = "punte.contacts.import.start"
+IMPORT_APPLY = "punte.contacts.import.apply"
+IMPORT_GET = "punte.contacts.import.get"
+IMPORT_REVERT = "punte.contacts.import.revert"
 
 WRITE_PERMISSION = "contacts:write"
 READ_PERMISSION = "contacts:read"
+IMPORT_PERMISSION = "contacts:import"  # imports need this or contacts:write
 
 MAX_NAME = 300
 MAX_SHORT_TEXT = 200
@@ -176,6 +186,7 @@ class Organization(Contract):
     version: int
     created_at: datetime
     updated_at: datetime
+    merged_into_id: UUID | None = None  # set while the record is merged into another
 
 
 class Person(Contract):
@@ -195,6 +206,7 @@ class Person(Contract):
     version: int
     created_at: datetime
     updated_at: datetime
+    merged_into_id: UUID | None = None  # set while the person is merged into another
 
 
 class Affiliation(Contract):
@@ -539,11 +551,8 @@ class PersonDataExport(Contract):
 # ---- search ---------------------------------------------------------------------------------
 
 
-class SearchOrganizations(Contract):
-    """Search organisations, case- and diacritic-insensitive on names, in rank order: exact
-    CUI, e-mail or phone and name prefixes first, then names holding every word of the text,
-    then (PostgreSQL only) names merely similar to it (typos); within a rank by name.
-    Filters combine with AND; an empty query lists everything in name order. Cursor pages."""
+class OrganizationFilter(Contract):
+    """Which organisations a search or an export covers (see `SearchOrganizations`)."""
 
     query: SearchText = ""
     kind: OrganizationKind | None = None
@@ -554,6 +563,14 @@ class SearchOrganizations(Contract):
     caen_code: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
     owner_id: UUID | None = None
     department: OptionalShortText = None
+
+
+class SearchOrganizations(OrganizationFilter):
+    """Search organisations, case- and diacritic-insensitive on names, in rank order: exact
+    CUI, e-mail or phone and name prefixes first, then names holding every word of the text,
+    then (PostgreSQL only) names merely similar to it (typos); within a rank by name.
+    Filters combine with AND; an empty query lists everything in name order. Cursor pages."""
+
     first: int = Field(default=20, ge=1, le=MAX_PAGE)
     after: Cursor | None = None
 
@@ -623,6 +640,319 @@ class OrganizationDuplicates(Contract):
     """Possible duplicates, most likely first (merged organisations are left out)."""
 
     items: list[OrganizationDuplicate]
+
+
+# ---- export ---------------------------------------------------------------------------------
+
+EXPORT_MAX_ROWS = 50_000
+# The file travels base64-encoded in one NATS reply (1 MB max payload): 700 kB of file is
+# about 935 kB encoded. XLSX is compressed, so it holds several times more rows than CSV.
+EXPORT_MAX_BYTES = 700_000
+
+
+class ExportFormat(StrEnum):
+    """A spreadsheet format staff open."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ExportOrganizations(OrganizationFilter):
+    """The organisations a search would list (same filters, same order), as a file.
+
+    CSV: RFC 4180, comma-separated, CRLF line ends, UTF-8 with a BOM (so Excel reads the
+    diacritics); lists in a cell are joined with "; ", CAEN codes as `6201/rev2`. A cell that
+    a spreadsheet would run as a formula (`=`, `@`, or `+`/`-` not followed by a number) gets
+    a leading `'`. XLSX: one sheet, the same columns, every text stored as text. The headers
+    are the import's field names, so an export imports back with no mapping to write.
+    More than `EXPORT_MAX_ROWS` rows, or a file over `EXPORT_MAX_BYTES`, is a
+    `validation_failed` error asking to narrow the filter."""
+
+    format: ExportFormat = ExportFormat.CSV
+
+
+class ExportFile(Contract):
+    """A generated file: bytes in base64, with a file name and media type for the download."""
+
+    filename: str
+    media_type: str
+    content_base64: str
+    rows: int
+
+
+# ---- import ---------------------------------------------------------------------------------
+
+# The file travels base64-encoded in one NATS request (1 MB max payload).
+IMPORT_MAX_BYTES = 700_000
+IMPORT_MAX_ROWS = 20_000
+IMPORT_REPORTED_ROWS = 1_000
+
+
+class ImportKind(StrEnum):
+    """What a file holds, one record a row."""
+
+    ORGANIZATIONS = "organizations"
+    PEOPLE = "people"
+
+
+class ImportMode(StrEnum):
+    """What rows do: create new records, update existing ones (found by natural key: CUI for
+    organisations, e-mail for people), or both."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UPSERT = "upsert"
+
+
+class ImportStatus(StrEnum):
+    """An import's life: checked (dry run), being applied in the background, done, undone."""
+
+    VALIDATED = "validated"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    REVERTED = "reverted"
+
+
+class ImportAction(StrEnum):
+    """What a row does (dry run) or did (applied): `unchanged` rows match a record that
+    already holds their values (a re-run), `skip` rows have errors or nothing to act on."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    SKIP = "skip"
+
+
+OrganizationImportField = Literal[
+    "legal_name",
+    "short_name",
+    "kind",
+    "cui",
+    "trade_register",
+    "street",
+    "locality",
+    "county",
+    "postal_code",
+    "country",
+    "website",
+    "emails",
+    "phones",
+    "sectors",
+    "tags",
+    "department",
+    "notes",
+]
+PersonImportField = Literal[
+    "honorific",
+    "given_name",
+    "family_name",
+    "job_title",
+    "emails",
+    "phones",
+    "preferred_language",
+    "tags",
+    "notes",
+]
+HeaderText = Annotated[str, StringConstraints(max_length=200)]
+
+
+class StartImport(Contract):
+    """Upload a CSV (UTF-8, with or without BOM; comma or semicolon) or XLSX file (first
+    sheet) with a header row, and get the dry run: nothing is written but the job.
+
+    `mapping` maps a column header to a field (`OrganizationImportField` or
+    `PersonImportField`); unmapped columns are ignored; an empty mapping takes the headers
+    that are field names (an export imports back as it is). Cells holding lists (e-mails,
+    phones, tags, sectors) separate values with `;` or `,`. Over `IMPORT_MAX_BYTES`,
+    `IMPORT_MAX_ROWS` rows, or not a CSV/XLSX file: `validation_failed`."""
+
+    kind: ImportKind
+    mode: ImportMode = ImportMode.UPSERT
+    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    content_base64: Annotated[str, StringConstraints(max_length=(IMPORT_MAX_BYTES * 4) // 3 + 4)]
+    mapping: dict[HeaderText, Annotated[str, StringConstraints(max_length=60)]] = Field(
+        default_factory=dict, max_length=100
+    )
+
+
+class ImportRowReport(Contract):
+    """One row: its line in the file (the header is line 1), what it does or did, the record
+    it acts on, and its errors (paths name the field)."""
+
+    line: int
+    action: ImportAction
+    target_id: UUID | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class ImportCounts(Contract):
+    """Rows per action."""
+
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    skip: int = 0
+
+
+class ImportJob(Contract):
+    """An import: its dry run (`planned`), and once applied what it did (`done`), with
+    progress. `rows` holds up to `IMPORT_REPORTED_ROWS` row reports, rows with errors first;
+    `rows_truncated` says when there were more."""
+
+    id: UUID
+    kind: ImportKind
+    mode: ImportMode
+    filename: str
+    status: ImportStatus
+    total_rows: int
+    rows_done: int
+    progress: float = Field(ge=0, le=1)
+    error_rows: int
+    planned: ImportCounts
+    done: ImportCounts
+    rows: list[ImportRowReport]
+    rows_truncated: bool
+    created_at: datetime
+    applied_at: datetime | None
+    reverted_at: datetime | None
+
+
+class ApplyImport(Contract):
+    """Apply a validated import in the background (rows with errors are skipped); follow it
+    with `GetImport`. Applying twice is a `conflict`."""
+
+    id: UUID
+
+
+class GetImport(Contract):
+    """An import's state and progress."""
+
+    id: UUID
+
+
+class RevertImport(Contract):
+    """Undo an applied import: delete what it created and put back what it updated, except
+    records changed since (or, for created ones, now linked to affiliations or interactions):
+    those are reported as conflicts and left alone."""
+
+    id: UUID
+
+
+class ImportRevertReport(Contract):
+    """What a revert did."""
+
+    job: ImportJob
+    deleted: int
+    restored: int
+    conflicts: list[ImportRowReport]
+
+
+# ---- merge ----------------------------------------------------------------------------------
+
+OrganizationMergeField = Literal[
+    "kind",
+    "legal_name",
+    "short_name",
+    "cui",
+    "trade_register",
+    "caen_codes",
+    "address",
+    "website",
+    "sectors",
+    "size_band",
+    "owner_id",
+    "department",
+    "notes",
+]
+PersonMergeField = Literal[
+    "honorific", "given_name", "family_name", "job_title", "preferred_language", "owner_id", "notes"
+]
+
+
+class MergeEntity(StrEnum):
+    """What kind of record a merge joined."""
+
+    ORGANIZATION = "organization"
+    PERSON = "person"
+
+
+def _two_records(primary_id: UUID, secondary_id: UUID) -> None:
+    if primary_id == secondary_id:
+        raise ValueError("a record cannot be merged into itself")
+
+
+class MergeOrganizations(Contract):
+    """Merge the secondary organisation into the primary.
+
+    The primary keeps its fields except those named in `take_from_secondary` (taken from the
+    secondary, empty values included). Tags, e-mails and phones are united without repeats
+    (e-mails compared case-insensitively, phones in E.164); affiliations and interaction
+    participations move to the primary. The secondary stays, with status `merged` and
+    `merged_into_id`, and the merge keeps a snapshot of everything it changed, so
+    `punte.contacts.merge.undo` can restore both. Both versions must be the ones read."""
+
+    primary_id: UUID
+    primary_expected_version: int = Field(ge=1)
+    secondary_id: UUID
+    secondary_expected_version: int = Field(ge=1)
+    take_from_secondary: list[OrganizationMergeField] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "MergeOrganizations":
+        _two_records(self.primary_id, self.secondary_id)
+        return self
+
+
+class MergePeople(Contract):
+    """Merge the secondary person into the primary (as for organisations); affiliations,
+    interaction participations and the consent history move to the primary. The secondary
+    stays, marked with `merged_into_id`, out of search results; it can no longer be changed."""
+
+    primary_id: UUID
+    primary_expected_version: int = Field(ge=1)
+    secondary_id: UUID
+    secondary_expected_version: int = Field(ge=1)
+    take_from_secondary: list[PersonMergeField] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "MergePeople":
+        _two_records(self.primary_id, self.secondary_id)
+        return self
+
+
+class MergeResult(Contract):
+    """What a merge did; `merge_id` is what `UndoMerge` takes."""
+
+    merge_id: UUID
+    entity: MergeEntity
+    primary_id: UUID
+    secondary_id: UUID
+    primary_version: int
+    secondary_version: int
+    moved_affiliations: int
+    moved_interactions: int
+    moved_consents: int
+    merged_at: datetime
+
+
+class UndoMerge(Contract):
+    """Undo a merge: both records, affiliations, interaction participations and consents go
+    back to their state before it (versions move forward). A merge already undone, or whose
+    primary or secondary changed since (version moved), is a `conflict`."""
+
+    merge_id: UUID
+
+
+class UndoMergeResult(Contract):
+    """What an undo restored."""
+
+    merge_id: UUID
+    entity: MergeEntity
+    primary_id: UUID
+    secondary_id: UUID
+    primary_version: int
+    secondary_version: int
+    undone_at: datetime
 
 
 # ---- messages -------------------------------------------------------------------------------
@@ -754,3 +1084,97 @@ class PersonErased(_ContactsMessage):
     message_verb: ClassVar[str] = "erased"
 
     person_id: UUID
+
+
+class OrganizationMerged(_ContactsMessage):
+    """The secondary organisation was merged into the primary: re-point references."""
+
+    message_entity: ClassVar[str] = "organization"
+    message_verb: ClassVar[str] = "merged"
+
+    merge_id: UUID
+    primary_id: UUID
+    secondary_id: UUID
+    primary_version: int
+
+
+class OrganizationUnmerged(_ContactsMessage):
+    """A merge of organisations was undone: both exist again as before it."""
+
+    message_entity: ClassVar[str] = "organization"
+    message_verb: ClassVar[str] = "unmerged"
+
+    merge_id: UUID
+    primary_id: UUID
+    secondary_id: UUID
+
+
+class PersonMerged(_ContactsMessage):
+    """The secondary person was merged into the primary: re-point references."""
+
+    message_entity: ClassVar[str] = "person"
+    message_verb: ClassVar[str] = "merged"
+
+    merge_id: UUID
+    primary_id: UUID
+    secondary_id: UUID
+    primary_version: int
+
+
+class PersonUnmerged(_ContactsMessage):
+    """A merge of people was undone: both exist again as before it."""
+
+    message_entity: ClassVar[str] = "person"
+    message_verb: ClassVar[str] = "unmerged"
+
+    merge_id: UUID
+    primary_id: UUID
+    secondary_id: UUID
+
+
+class OrganizationDeleted(_ContactsMessage):
+    """An organisation was deleted (an import that created it was reverted)."""
+
+    message_entity: ClassVar[str] = "organization"
+    message_verb: ClassVar[str] = "deleted"
+
+    organization_id: UUID
+
+
+class PersonDeleted(_ContactsMessage):
+    """A person was deleted (an import that created them was reverted)."""
+
+    message_entity: ClassVar[str] = "person"
+    message_verb: ClassVar[str] = "deleted"
+
+    person_id: UUID
+
+
+class ImportApplyRequested(_ContactsMessage):
+    """Work item of the background apply: the next chunk of an import (internal)."""
+
+    message_entity: ClassVar[str] = "import"
+    message_verb: ClassVar[str] = "apply_requested"
+
+    import_id: UUID
+    chunk: int
+
+
+class ImportApplied(_ContactsMessage):
+    """An import finished applying."""
+
+    message_entity: ClassVar[str] = "import"
+    message_verb: ClassVar[str] = "applied"
+
+    import_id: UUID
+    created: int
+    updated: int
+
+
+class ImportReverted(_ContactsMessage):
+    """An import was reverted."""
+
+    message_entity: ClassVar[str] = "import"
+    message_verb: ClassVar[str] = "reverted"
+
+    import_id: UUID

@@ -4,7 +4,7 @@ from punte_contracts import contacts as c
 from punte_contracts.rpc import GetManyReply, GetManyRequest
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 
-from punte_contacts.organizations import duplicates, service
+from punte_contacts.organizations import duplicates, export, service
 
 registry = EndpointRegistry()
 
@@ -51,3 +51,10 @@ async def duplicate_suggestions(
 ) -> c.OrganizationDuplicates:
     """Possible duplicates of an organisation or a draft."""
     return await duplicates.suggest(ctx.session, body)
+
+
+@registry.endpoint(c.ORGANIZATION_EXPORT, c.ExportOrganizations, c.ExportFile)
+async def export_file(ctx: HandlerContext, body: c.ExportOrganizations) -> c.ExportFile:
+    """Matching organisations as a CSV or XLSX file (bulk data: needs `contacts:read`)."""
+    ctx.require(c.READ_PERMISSION)
+    return await export.export(ctx.session, body)

@@ -73,6 +73,8 @@ class Organization(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # While merged: the organisation it was merged into (no foreign key: a plain reference).
+    merged_into_id: Mapped[UUID | None] = mapped_column(Uuid, default=None)
 
     __mapper_args__ = {"version_id_col": version}
 

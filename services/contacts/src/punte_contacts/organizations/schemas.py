@@ -36,4 +36,5 @@ def to_contract(org: Organization) -> c.Organization:
         version=org.version,
         created_at=org.created_at,
         updated_at=org.updated_at,
+        merged_into_id=org.merged_into_id,
     )

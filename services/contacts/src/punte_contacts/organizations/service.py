@@ -24,7 +24,7 @@ from punte_contacts.text import normalize_optional, normalize_text, search_key
 _PLAIN_TEXT = ("short_name", "website", "department")
 
 
-def _clean_values(
+def clean_values(
     body: c.CreateOrganization | c.UpdateOrganization, fields: set[str]
 ) -> dict[str, Any]:
     """The sent fields in their stored form; every invalid one reported with its path."""
@@ -109,7 +109,7 @@ async def create(
     session: AsyncSession, outbox: Outbox, body: c.CreateOrganization
 ) -> c.Organization:
     """Create an organisation and queue `OrganizationCreated`."""
-    values = _clean_values(body, set(type(body).model_fields))
+    values = clean_values(body, set(type(body).model_fields))
     await _refuse_duplicate_cui(session, values["cui"])
     now = utcnow()
     org = Organization(
@@ -161,7 +161,7 @@ async def update(
         if name not in {"id", "expected_version", "status", "clear"}
         and getattr(body, name) is not None
     } | set(body.clear)
-    values = _clean_values(body, fields)
+    values = clean_values(body, fields)
     if body.status is not None:
         values["status"] = body.status
     org = await _load_for_change(session, body.id, body.expected_version)
@@ -246,6 +246,21 @@ def text_match(query: str) -> repository.TextMatch:
     )
 
 
+def filter_arguments(body: c.OrganizationFilter) -> dict[str, Any]:
+    """A filter's values as the repository's search takes them."""
+    return {
+        "match": text_match(body.query),
+        "kind": body.kind,
+        "tag": normalize_text(body.tag) if body.tag else None,
+        "locality_key": search_key(body.locality) or None,
+        "county_key": search_key(body.county) or None,
+        "status": body.status,
+        "caen_code": body.caen_code,
+        "owner_id": body.owner_id,
+        "department": normalize_optional(body.department),
+    }
+
+
 async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.OrganizationPage:
     """One page of matching organisations (see `SearchOrganizations`)."""
     after = None
@@ -256,18 +271,7 @@ async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.Organi
         except ValueError:
             raise ServiceError.invalid(["after"], "not a cursor this list gave") from None
     rows = await repository.search(
-        session,
-        match=text_match(body.query),
-        kind=body.kind,
-        tag=normalize_text(body.tag) if body.tag else None,
-        locality_key=search_key(body.locality) or None,
-        county_key=search_key(body.county) or None,
-        status=body.status,
-        caen_code=body.caen_code,
-        owner_id=body.owner_id,
-        department=normalize_optional(body.department),
-        after=after,
-        limit=body.first + 1,
+        session, **filter_arguments(body), after=after, limit=body.first + 1
     )
     page = rows[: body.first]
     next_cursor = None

@@ -41,6 +41,8 @@ class Person(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # While merged: the person it was merged into (no foreign key: a plain reference).
+    merged_into_id: Mapped[UUID | None] = mapped_column(Uuid, default=None, index=True)
 
     __mapper_args__ = {"version_id_col": version}
 

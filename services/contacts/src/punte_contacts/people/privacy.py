@@ -16,8 +16,10 @@ from punte_platform.messaging.outbox import Outbox
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from punte_contacts.imports import repository as imports
 from punte_contacts.interactions import repository as interactions
 from punte_contacts.interactions.schemas import to_contract as interaction_to_contract
+from punte_contacts.merges import repository as merges
 from punte_contacts.organizations.models import ContactPoint
 from punte_contacts.people import repository
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
@@ -82,7 +84,7 @@ async def _person(session: AsyncSession, person_id: UUID) -> Person:
 
 
 async def erase(session: AsyncSession, outbox: Outbox, body: c.ErasePerson) -> c.ErasureReport:
-    """Erase a person from this service and queue `PersonErased`."""
+    """Erase a person (and the people merged into them) and queue `PersonErased` for each."""
     person = await _person(session, body.id)
     scrub = scrubber(person)
     touched = await interactions.for_person(session, person.id)
@@ -104,9 +106,18 @@ async def erase(session: AsyncSession, outbox: Outbox, body: c.ErasePerson) -> c
         .where(ContactPoint.person_id == person.id)
         .execution_options(synchronize_session=False)
     )
+    # Merge snapshots copy the person's data; people merged into them are them too.
+    await merges.delete_for_person(session, person.id)
+    # Import files and before-images naming the person go too (the import can't be reverted).
+    await imports.delete_jobs(
+        session, await imports.people_jobs_naming(session, person.id, list(person.emails))
+    )
+    merged_in = await repository.merged_into(session, person.id)
     await session.delete(person)
     await session.flush()
     await outbox.add(session, c.PersonErased(person_id=body.id), subject=str(body.id))
+    for other_id in merged_in:
+        await erase(session, outbox, c.ErasePerson(id=other_id))
     return c.ErasureReport(
         person_id=body.id,
         affiliations_removed=removed["affiliations"],

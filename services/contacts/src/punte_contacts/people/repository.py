@@ -37,6 +37,11 @@ async def existing_ids(session: AsyncSession, ids: Sequence[UUID]) -> set[UUID]:
     return set(await session.scalars(select(Person.id).where(Person.id.in_(ids))))
 
 
+async def merged_into(session: AsyncSession, person_id: UUID) -> list[UUID]:
+    """The people merged into this one."""
+    return list(await session.scalars(select(Person.id).where(Person.merged_into_id == person_id)))
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -54,7 +59,7 @@ async def search(
     matched, rank = ranked_text_match(
         Person.search_key, exact, match.key, fuzzy=is_postgresql(session)
     )
-    query = select(Person, rank.label("rank")).where(matched)
+    query = select(Person, rank.label("rank")).where(matched, Person.merged_into_id.is_(None))
     if tag:
         query = query.where(json_list_contains(session, Person.tags, tag))
     if owner_id is not None:

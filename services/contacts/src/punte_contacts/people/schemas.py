@@ -22,6 +22,7 @@ def to_contract(person: Person) -> c.Person:
         version=person.version,
         created_at=person.created_at,
         updated_at=person.updated_at,
+        merged_into_id=person.merged_into_id,
     )
 
 

@@ -27,7 +27,7 @@ from punte_contacts.people.schemas import (
 from punte_contacts.text import normalize_optional, normalize_text, search_key
 
 
-def _clean_values(body: c.CreatePerson | c.UpdatePerson, fields: set[str]) -> dict[str, Any]:
+def clean_values(body: c.CreatePerson | c.UpdatePerson, fields: set[str]) -> dict[str, Any]:
     """The sent fields in their stored form; every invalid one reported with its path."""
     errors = FieldErrors()
     values: dict[str, Any] = {}
@@ -53,7 +53,7 @@ def _clean_values(body: c.CreatePerson | c.UpdatePerson, fields: set[str]) -> di
 
 async def create(session: AsyncSession, outbox: Outbox, body: c.CreatePerson) -> c.Person:
     """Create a person and queue `PersonCreated`."""
-    values = _clean_values(body, set(type(body).model_fields))
+    values = clean_values(body, set(type(body).model_fields))
     now = utcnow()
     person = Person(id=new_id(), created_at=now, updated_at=now, **values)
     person.search_key = search_key(person.given_name, person.family_name)
@@ -77,10 +77,15 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
         for name in type(body).model_fields
         if name not in {"id", "expected_version", "clear"} and getattr(body, name) is not None
     } | set(body.clear)
-    values = _clean_values(body, fields)
+    values = clean_values(body, fields)
     person = await repository.get(session, body.id)
     if person is None:
         raise ServiceError.not_found("person", body.id)
+    if person.merged_into_id is not None:
+        raise ServiceError.conflict(
+            f"person {body.id} was merged into {person.merged_into_id}",
+            merged_into_id=str(person.merged_into_id),
+        )
     if person.version != body.expected_version:
         raise ServiceError.conflict(
             f"person {body.id} is at version {person.version}, "

@@ -1,0 +1,342 @@
+"""Imports over NATS from real CSV and XLSX files: dry run with per-row errors, background
+apply in chunks with progress, idempotent re-run, and revert of creations and updates."""
+
+import base64
+import csv
+import io
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from punte_contacts.imports import service as import_service
+from punte_contacts.imports.models import ImportJob
+from punte_contacts.organizations.models import Organization
+from punte_contacts.people.models import Person
+from punte_contracts import contacts as c
+from punte_contracts.errors import ErrorCode
+from punte_contracts.rpc import GetManyReply, GetManyRequest
+from punte_platform.context import CallContext
+from punte_platform.ids import new_id
+from punte_platform.runtime import ServiceRuntime
+from punte_platform.testing.waiting import eventually
+from stdnum.ro import cui as ro_cui
+
+from ..conftest import READER, call, call_error, count_rows
+from ..organizations.test_organization_handlers import create as create_org
+from ..people.test_privacy import raw_text
+
+HEADERS = ["Denumire", "CUI", "Email", "Telefon", "Localitate", "Etichete"]
+MAPPING = {
+    "Denumire": "legal_name",
+    "CUI": "cui",
+    "Email": "emails",
+    "Telefon": "phones",
+    "Localitate": "locality",
+    "Etichete": "tags",
+}
+
+
+def cui(n: int) -> str:
+    body = str(1_000_000 + n)
+    return body + ro_cui.calc_check_digit(body)
+
+
+def csv_bytes(rows: list[list[str]], headers: list[str] = HEADERS) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(rows: list[list[Any]], headers: list[str]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def start(
+    runtime: ServiceRuntime,
+    content: bytes,
+    *,
+    filename: str = "firme.csv",
+    kind: c.ImportKind = c.ImportKind.ORGANIZATIONS,
+    mode: c.ImportMode = c.ImportMode.UPSERT,
+    mapping: dict[str, str] | None = None,
+) -> c.ImportJob:
+    body = c.StartImport(
+        kind=kind,
+        mode=mode,
+        filename=filename,
+        content_base64=base64.b64encode(content).decode(),
+        mapping=MAPPING if mapping is None else mapping,
+    )
+    return await call(runtime, c.IMPORT_START, body, c.ImportJob)
+
+
+async def apply_and_wait(runtime: ServiceRuntime, job: c.ImportJob) -> c.ImportJob:
+    started = await call(runtime, c.IMPORT_APPLY, c.ApplyImport(id=job.id), c.ImportJob)
+    assert started.status is c.ImportStatus.APPLYING
+
+    async def probe() -> c.ImportJob:
+        return await call(runtime, c.IMPORT_GET, c.GetImport(id=job.id), c.ImportJob)
+
+    return await eventually(probe, lambda j: j.status is c.ImportStatus.APPLIED, timeout=30)
+
+
+def errors_by_line(job: c.ImportJob) -> dict[int, list[tuple[tuple[str | int, ...], str]]]:
+    return {
+        row.line: [(tuple(e.path), e.message) for e in row.errors] for row in job.rows if row.errors
+    }
+
+
+async def orgs(runtime: ServiceRuntime, ids: list[Any]) -> dict[Any, c.Organization]:
+    reply = await call(
+        runtime, c.ORGANIZATION_GET_MANY, GetManyRequest(ids=ids), GetManyReply[c.Organization]
+    )
+    return {o.id: o for o in reply.items}
+
+
+async def test_the_dry_run_reports_every_broken_row_and_writes_nothing(
+    contacts: ServiceRuntime,
+) -> None:
+    existing = await create_org(contacts)  # CUI 18547290
+    content = csv_bytes(
+        [
+            ["Alfa SRL", cui(1), "office@alfa.ro", "0256 111 222", "Timisoara", "it; export"],
+            ["Beta SRL", "18547291", "", "", "", ""],  # bad CUI
+            ["Gama SRL", "", "nu-e-email", "", "", ""],  # bad e-mail
+            ["Delta SRL", "", "", "12", "", ""],  # bad phone
+            ["", cui(2), "", "", "", ""],  # missing name
+            ["Alfa Dublură", cui(1), "", "", "", ""],  # duplicate CUI in the file
+            ["X" * 400, "", "", "", "", ""],  # huge field
+            ["Banat Soft S.R.L.", "RO 18547290", "", "", "Lugoj", ""],  # update existing
+            ["", "", "", "", "", ""],  # blank line: ignored
+        ]
+    )
+    job = await start(contacts, content)
+    assert job.status is c.ImportStatus.VALIDATED
+    assert job.total_rows == 8
+    assert job.planned == c.ImportCounts(create=1, update=1, unchanged=0, skip=6)
+    assert job.error_rows == 6
+    errors = errors_by_line(job)
+    assert set(errors) == {3, 4, 5, 6, 7, 8}
+    assert errors[3][0][0] == ("cui",)
+    assert errors[4][0][0] == ("emails", 0)
+    assert errors[5][0][0] == ("phones", 0)
+    assert errors[6] == [(("legal_name",), "missing")]
+    assert errors[7] == [(("cui",), "duplicate in the file: same cui as line 2")]
+    assert errors[8][0][0] == ("legal_name",)
+    update = next(row for row in job.rows if row.line == 9)
+    assert (update.action, update.target_id) == (c.ImportAction.UPDATE, existing.id)
+    assert job.rows[0].errors  # rows with errors come first
+    assert await count_rows(contacts, Organization) == 1
+    assert await count_rows(contacts, ImportJob) == 1
+
+
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        ("poza.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ("raport.pdf", b"%PDF-1.7\n1 0 obj\n"),
+        ("firme.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),  # binary renamed .csv
+        ("arhiva.zip", b"PK\x03\x04rest-of-a-zip"),
+        ("firme.xlsx", b"PK\x03\x04not-really-a-workbook"),
+        ("firme.csv", b""),
+    ],
+)
+async def test_a_file_that_is_not_csv_or_xlsx_is_refused(
+    contacts: ServiceRuntime, filename: str, content: bytes
+) -> None:
+    body = c.StartImport(
+        kind=c.ImportKind.ORGANIZATIONS,
+        filename=filename,
+        content_base64=base64.b64encode(content).decode(),
+        mapping=MAPPING,
+    )
+    error = await call_error(contacts, c.IMPORT_START, body)
+    assert error.code is ErrorCode.VALIDATION_FAILED
+    assert error.fields[0].path == ["content_base64"]
+    assert await count_rows(contacts, ImportJob) == 0
+
+
+async def test_a_bad_mapping_or_too_big_a_file_is_refused(
+    contacts: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = csv_bytes([["Alfa", cui(1), "", "", "", ""]])
+    body = c.StartImport(
+        kind=c.ImportKind.ORGANIZATIONS,
+        filename="f.csv",
+        content_base64=base64.b64encode(content).decode(),
+        mapping={"Denumire": "legal_name", "Lipsă": "cui", "CUI": "cnp"},
+    )
+    error = await call_error(contacts, c.IMPORT_START, body)
+    assert error.code is ErrorCode.VALIDATION_FAILED
+    assert sorted(tuple(f.path) for f in error.fields) == [("mapping", "CUI"), ("mapping", "Lipsă")]
+    unmapped = body.model_copy(update={"mapping": {"CUI": "cui"}})
+    error = await call_error(contacts, c.IMPORT_START, unmapped)
+    assert error.fields[0].path == ["mapping"]
+    monkeypatch.setattr(c, "IMPORT_MAX_BYTES", 10)
+    error = await call_error(contacts, c.IMPORT_START, body.model_copy(update={"mapping": MAPPING}))
+    assert error.code is ErrorCode.VALIDATION_FAILED
+    assert "kB" in error.message
+    nobody = CallContext(actor="user:x", permissions=frozenset({c.READ_PERMISSION}))
+    assert (await call_error(contacts, c.IMPORT_START, body, as_=nobody)).code is (
+        ErrorCode.FORBIDDEN
+    )
+    assert await count_rows(contacts, ImportJob) == 0
+
+
+async def test_apply_in_chunks_then_rerun_creates_nothing_then_revert_restores(
+    contacts_with_worker: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = contacts_with_worker
+    monkeypatch.setattr(import_service, "CHUNK", 2)
+    existing = await create_org(contacts)  # CUI 18547290, Timișoara, tags it/export
+    other = await create_org(
+        contacts, legal_name="Rămâne Neatinsă", cui=cui(9), emails=[], phones=[]
+    )
+    rows = [
+        ["Alfa SRL", cui(1), "office@alfa.ro", "0256 111 222", "Timisoara", "it"],
+        ["Beta SRL", cui(2), "", "", "Arad", ""],
+        ["Gama SRL", cui(3), "", "", "", ""],
+        ["Banat Soft Group", "RO18547290", "nou@banatsoft.ro", "", "Lugoj", "nou"],
+        ["Rău", "18547291", "", "", "", ""],  # skipped: bad CUI
+    ]
+    content = csv_bytes(rows)
+    job = await start(contacts, content)
+    assert job.planned == c.ImportCounts(create=3, update=1, skip=1)
+
+    done = await apply_and_wait(contacts, job)
+    assert done.progress == 1.0
+    assert done.rows_done == done.total_rows == 5
+    assert done.done == c.ImportCounts(create=3, update=1, skip=1)
+    assert await count_rows(contacts, Organization) == 5
+    updated = (await orgs(contacts, [existing.id]))[existing.id]
+    assert updated.legal_name == "Banat Soft Group"
+    assert updated.address.locality == "Lugoj"
+    assert updated.address.county == existing.address.county  # empty cell: kept
+    assert updated.emails == ["nou@banatsoft.ro"]
+    again = await call_error(contacts, c.IMPORT_APPLY, c.ApplyImport(id=job.id))
+    assert again.code is ErrorCode.CONFLICT
+
+    # The same file again: nothing to create or update.
+    rerun = await start(contacts, content)
+    assert rerun.planned == c.ImportCounts(unchanged=4, skip=1)
+    rerun_done = await apply_and_wait(contacts, rerun)
+    assert rerun_done.done == c.ImportCounts(unchanged=4, skip=1)
+    assert await count_rows(contacts, Organization) == 5
+
+    # Someone edits one created organisation: the revert leaves it and says so.
+    created = [row.target_id for row in done.rows if row.action is c.ImportAction.CREATE]
+    edited_id = created[0]
+    edited = (await orgs(contacts, [edited_id]))[edited_id]
+    await call(
+        contacts,
+        c.ORGANIZATION_UPDATE,
+        c.UpdateOrganization(id=edited_id, expected_version=edited.version, notes="de păstrat"),
+        c.Organization,
+    )
+    report = await call(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id), c.ImportRevertReport)
+    assert (report.deleted, report.restored) == (2, 1)
+    assert [(r.line, r.target_id) for r in report.conflicts] == [(2, edited_id)]
+    assert report.job.status is c.ImportStatus.REVERTED
+    left = await orgs(contacts, [existing.id, other.id, *created])
+    assert set(left) == {existing.id, other.id, edited_id}
+    restored = left[existing.id]
+    for name in existing.model_dump():
+        if name not in {"version", "updated_at"}:
+            assert getattr(restored, name) == getattr(existing, name), name
+    assert restored.version > updated.version
+    twice = await call_error(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id))
+    assert twice.code is ErrorCode.CONFLICT
+
+
+async def test_people_from_xlsx_upsert_by_email(contacts_with_worker: ServiceRuntime) -> None:
+    contacts = contacts_with_worker
+    known = await call(
+        contacts,
+        c.PERSON_CREATE,
+        c.CreatePerson(given_name="Ana", family_name="Pop", emails=["Ana.Pop@example.ro"]),
+        c.Person,
+    )
+    headers = ["Prenume", "Nume", "E-mail", "Funcție"]
+    content = xlsx_bytes(
+        [
+            ["Ana", "Pop", "ana.pop@EXAMPLE.ro", "directoare"],  # finds the known person
+            ["Ion", "Ionescu", "ion@example.ro", None],
+            ["Ion", "Ionescu", "ION@example.ro", None],  # duplicate e-mail in the file
+            ["Fără", None, "f@example.ro", None],  # missing family name
+        ],
+        headers,
+    )
+    mapping = {
+        "Prenume": "given_name",
+        "Nume": "family_name",
+        "E-mail": "emails",
+        "Funcție": "job_title",
+    }
+    job = await start(
+        contacts, content, filename="oameni.xlsx", kind=c.ImportKind.PEOPLE, mapping=mapping
+    )
+    assert job.planned == c.ImportCounts(create=1, update=1, skip=2)
+    errors = errors_by_line(job)
+    assert errors[4] == [(("emails",), "duplicate in the file: same emails as line 3")]
+    assert errors[5] == [(("family_name",), "missing")]
+    done = await apply_and_wait(contacts, job)
+    assert done.done == c.ImportCounts(create=1, update=1, skip=2)
+    assert await count_rows(contacts, Person) == 2
+    reply = await call(
+        contacts, c.PERSON_GET_MANY, GetManyRequest(ids=[known.id]), GetManyReply[c.Person]
+    )
+    assert reply.items[0].job_title == "directoare"
+
+    report = await call(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id), c.ImportRevertReport)
+    assert (report.deleted, report.restored, report.conflicts) == (1, 1, [])
+    reply = await call(
+        contacts, c.PERSON_GET_MANY, GetManyRequest(ids=[known.id]), GetManyReply[c.Person]
+    )
+    assert reply.items[0].job_title is None
+    assert await count_rows(contacts, Person) == 1
+
+
+async def test_an_export_imports_back_with_no_mapping(contacts: ServiceRuntime) -> None:
+    await create_org(contacts)
+    exported = await call(
+        contacts,
+        c.ORGANIZATION_EXPORT,
+        c.ExportOrganizations(format=c.ExportFormat.XLSX),
+        c.ExportFile,
+    )
+    job = await start(
+        contacts, base64.b64decode(exported.content_base64), filename="export.xlsx", mapping={}
+    )
+    assert job.planned == c.ImportCounts(unchanged=1)
+    unknown = await call_error(contacts, c.IMPORT_GET, c.GetImport(id=new_id()), as_=READER)
+    assert unknown.code is ErrorCode.NOT_FOUND
+
+
+async def test_erasing_an_imported_person_removes_the_import_holding_them(
+    contacts_with_worker: ServiceRuntime,
+) -> None:
+    contacts = contacts_with_worker
+    content = csv_bytes(
+        [["Mădălina", "Lăzărescu", "madalina@presa-banat.ro"]], ["given", "family", "email"]
+    )
+    mapping = {"given": "given_name", "family": "family_name", "email": "emails"}
+    job = await start(contacts, content, kind=c.ImportKind.PEOPLE, mapping=mapping)
+    done = await apply_and_wait(contacts, job)
+    person_id = done.rows[0].target_id
+    assert person_id is not None
+    await start(contacts, content, kind=c.ImportKind.PEOPLE, mapping=mapping)  # a dry run
+    await call(contacts, c.PERSON_ERASE, c.ErasePerson(id=person_id), c.ErasureReport)
+    after = await raw_text(contacts)
+    for trace in ("lăzărescu", "madalina@presa-banat.ro"):
+        assert trace not in after, trace
+    assert await count_rows(contacts, ImportJob) == 0
