@@ -63,9 +63,24 @@ def write_results(name: str, data: dict[str, Any]) -> Path:
     """Write `bench/results/<name>.json` and say where."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    with contextlib.suppress(OSError):
+        load = [round(x, 2) for x in os.getloadavg()]
+        data.setdefault("machine", {})["loadavg_at_end"] = load
+        print(f"\nload avg at the end: {load} (other work on the machine skews figures)")
+    path.write_text(json.dumps(_finite(data), indent=2, default=str, allow_nan=False) + "\n")
     print(f"\nresults written to {path.relative_to(BENCH_DIR.parent)}")
     return path
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no inf/nan: write them as the strings "inf" / "nan"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -77,8 +92,8 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain text table, right-aligned numbers."""
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, left: int = 1) -> str:
+    """A plain text table: the first `left` columns left-aligned, the others right-aligned."""
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
@@ -87,7 +102,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(
-            v.ljust(widths[i]) if i == 0 else v.rjust(widths[i]) for i, v in enumerate(values)
+            v.ljust(widths[i]) if i < left else v.rjust(widths[i]) for i, v in enumerate(values)
         )
 
     lines = [line(headers), "  ".join("-" * w for w in widths)]

@@ -26,6 +26,8 @@ import _common as c
 AIM_MB = 150.0
 SERVICES = ["contacts", "events", "partnerships", "gateway"]
 MB = 1024 * 1024
+IMPORTS = "import punte_platform.runtime, punte_platform.entrypoint, uvicorn, uvloop"
+IMPORTS_LABEL = "platform imports only (reference)"
 
 
 def memory_of(pid: int) -> dict[str, float]:
@@ -100,18 +102,33 @@ def bench(idle: float) -> dict[str, Any]:
         baseline = subprocess.Popen(
             [sys.executable, "-c", f"import time; time.sleep({idle + 60})"], env=c.child_env()
         )
+        # Second reference: the platform's imports alone (FastAPI, SQLAlchemy, nats, pydantic,
+        # uvicorn...), to tell what importing costs from what a running service holds.
+        imports_only = subprocess.Popen(
+            [sys.executable, "-c", f"{IMPORTS}; import time; time.sleep({idle + 60})"],
+            env=c.child_env(),
+        )
         server = NatsServer(tmp / "nats")
         server.start()
         running: dict[str, subprocess.Popen[bytes]] = {}
         try:
             for name in SERVICES:
-                process, port, took = start_service(name, server.url, tmp)
+                try:
+                    process, port, took = start_service(name, server.url, tmp)
+                except RuntimeError as error:
+                    # One broken service must not hide the others' figures.
+                    log = (tmp / name / "stderr.log").read_text(errors="replace")
+                    last = log.strip().splitlines()[-1:] or [""]
+                    results[name] = {"error": f"{error}: {last[0][:300]}"}
+                    print(f"  {name:<13} DID NOT START: {results[name]['error']}")
+                    continue
                 running[name] = process
                 results[name] = {"pid": process.pid, "port": port, "seconds_to_ready": took}
                 print(f"  {name:<13} ready in {took:.1f}s")
             print(f"  idle for {idle:g}s ...")
             time.sleep(idle)
             results["python -c sleep (baseline)"] = memory_of(baseline.pid)
+            results[IMPORTS_LABEL] = memory_of(imports_only.pid)
             for name, process in running.items():
                 if process.poll() is not None:
                     raise RuntimeError(f"{name} exited while idle")
@@ -127,6 +144,7 @@ def bench(idle: float) -> dict[str, Any]:
             for process in running.values():
                 c.stop_process(process)
             c.stop_process(baseline)
+            c.stop_process(imports_only)
             server.stop()
     return results
 
@@ -134,9 +152,27 @@ def bench(idle: float) -> dict[str, Any]:
 def report(results: dict[str, dict[str, Any]]) -> bool:
     base = results["python -c sleep (baseline)"]
     rows = [["python -c sleep (baseline)", base["rss_mb"], base["uss_mb"], 1.0, "", "", "", "", ""]]
+    imports = results[IMPORTS_LABEL]
+    rows.append(
+        [
+            IMPORTS_LABEL,
+            imports["rss_mb"],
+            imports["uss_mb"],
+            imports["rss_mb"] / base["rss_mb"],
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     all_ok = True
     for name in SERVICES:
         r = results[name]
+        if "error" in r:
+            all_ok = False
+            rows.append([name, "", "", "", "", "", "", "", "DID NOT START (see JSON)"])
+            continue
         ok = r["rss_mb"] < AIM_MB
         all_ok = all_ok and ok
         rows.append(

@@ -9,7 +9,10 @@ nats-server of our own:
 - micro:    a bare `nats.micro` endpoint answering the same bytes (diagnostic: what micro costs);
 - platform: the probe service (`python -m punte_platform.testing.probe`), endpoint
             `punte.probe.system.echo`, called with `ServiceClient.request` (contract in, contract
-            out, typed errors, call context headers, metrics, a unit of work per request).
+            out, typed errors, call context headers, metrics, a unit of work per request);
+- platform, no-op unit of work (diagnostic): the platform's own `RpcServer` serving the probe's
+            echo handler in the responder process, given a unit of work whose transaction opens
+            no session: what the per-request SQLAlchemy session/transaction costs.
 
 Request bytes are identical for all three; raw and micro answer with as many bytes as the
 platform's reply. Variants run in interleaved rounds so background load hits all alike.
@@ -18,11 +21,12 @@ Aim (issue): platform round trip at most 1.5x the raw one.
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,7 @@ import _common as c
 ECHO_SUBJECT = "punte.probe.system.echo"
 RAW_SUBJECT = "bench.raw.echo"
 MICRO_SUBJECT = "bench.micro.echo"
+NO_UOW_SUBJECT = "bench.nouow.echo"
 TEXT = "x" * 256
 AIM_RATIO = 1.5
 ROUNDS = 3
@@ -60,9 +65,38 @@ async def responder(url: str, reply_bytes: int) -> None:
         nc, ServiceConfig(name="bench-echo", version="1.0.0", queue_group="bench")
     )
     await service.add_endpoint(EndpointConfig(name="echo", subject=MICRO_SUBJECT, handler=micro))
+    await _platform_without_unit_of_work(nc)
     await nc.flush()
     print("responder ready", flush=True)
     await asyncio.Event().wait()
+
+
+class _NoTransaction:
+    """A unit of work whose transaction opens no session (handlers that never touch it)."""
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        yield None
+
+
+async def _platform_without_unit_of_work(nc: Any) -> None:
+    from punte_platform.messaging.outbox import Outbox
+    from punte_platform.messaging.rpc import EndpointRegistry, RpcServer
+    from punte_platform.metrics import ServiceMetrics
+    from punte_platform.testing.probe import Echo, EchoReply, echo, tables
+
+    registry = EndpointRegistry()
+    registry.endpoint(NO_UOW_SUBJECT, Echo, EchoReply)(echo)
+    server = RpcServer(
+        service="benchnouow",
+        version="1.0.0",
+        registry=registry,
+        uow=_NoTransaction(),  # type: ignore[arg-type]
+        outbox=Outbox(tables.outbox, "benchnouow"),
+        metrics=ServiceMetrics("benchnouow"),
+        concurrency=64,
+    )
+    await server.start(nc)
 
 
 def start_responder(url: str, reply_bytes: int, workdir: Path) -> Any:
@@ -145,13 +179,17 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             async def micro_call() -> Any:
                 return await nc.request(MICRO_SUBJECT, payload, timeout=10.0)
 
+            async def no_uow_call() -> Any:
+                return await client.request(NO_UOW_SUBJECT, body, EchoReply)
+
             variants: dict[str, Call] = {
                 "raw": raw_call,
                 "micro": micro_call,
                 "platform": platform_call,
+                "platform, no-op unit of work": no_uow_call,
             }
-            check = await platform_call()
-            assert check.text == TEXT
+            for check in (await platform_call(), await no_uow_call()):
+                assert check.text == TEXT
             assert len((await raw_call()).data) == reply_bytes
 
             for call in variants.values():  # warm-up: imports, caches, JIT-less but cold paths

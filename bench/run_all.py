@@ -1,0 +1,141 @@
+"""Run every benchmark in turn (`make bench`), then print one summary from their JSON results.
+
+    uv run python bench/run_all.py [rpc outbox memory gateway]
+
+Each benchmark runs as its own process, as `uv run python bench/<name>.py` would run it.
+Exits non-zero if a benchmark failed to run (missing an aim is reported, not a failure).
+"""
+
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+import _common as c
+
+# In this order; a script missing from the checkout is skipped.
+BENCHMARKS = ["rpc", "outbox", "memory", "gateway"]
+
+
+def num(value: Any, spec: str) -> str:
+    """Format a figure; results files hold "inf"/"nan" as strings."""
+    return format(value, spec) if isinstance(value, int | float) else str(value)
+
+
+def summary(name: str, data: dict[str, Any]) -> list[list[Any]]:
+    """Rows of (benchmark, figure, value, aim, verdict) from one result file."""
+    rows: list[list[Any]] = []
+    if name == "rpc":
+        f = data["figures"]
+        ratios = data["ratios_platform_over_raw"]
+        aim = data["aim_ratio"]
+        rows += [
+            ["rpc", "raw p50 / p99 ms", f"{f['raw']['p50_ms']:.2f} / {f['raw']['p99_ms']:.2f}"],
+            [
+                "rpc",
+                "platform p50 / p99 ms",
+                f"{f['platform']['p50_ms']:.2f} / {f['platform']['p99_ms']:.2f}",
+            ],
+            [
+                "rpc",
+                f"req/s, {data['in_flight']} in flight: raw / platform",
+                f"{f['raw']['rps_concurrent']:,.0f} / {f['platform']['rps_concurrent']:,.0f}",
+            ],
+        ]
+        for label, ratio in ratios.items():
+            rows.append(
+                ["rpc", f"platform/raw {label}", f"{ratio:.2f}x", f"<= {aim}x", ratio <= aim]
+            )
+    elif name == "outbox":
+        aims = data["aims_msgs_per_s"]
+        for r in data["relay"]:
+            shape = "many subjects" if r["subjects"] > 1 else "one subject"
+            rows.append(
+                [
+                    "outbox",
+                    f"relay {r['backend']}, {shape} (publish_async baseline)",
+                    f"{r['relay_msgs_per_s']:,.0f} msg/s "
+                    f"({r['baseline_publish_async_msgs_per_s']:,.0f})",
+                    f">= {aims[r['backend']]:,.0f}" if r["subjects"] > 1 else "",
+                    r["relay_msgs_per_s"] >= aims[r["backend"]] if r["subjects"] > 1 else "",
+                ]
+            )
+        for r in data["latency"]:
+            rows.append(
+                [
+                    "outbox",
+                    f"e2e {r['backend']} at {r['target_msgs_per_s']:g}/s: p50 / p99 ms, applied/s",
+                    f"{num(r['latency_p50_ms'], ',.1f')} / {num(r['latency_p99_ms'], ',.1f')}, "
+                    f"{num(r['applied_msgs_per_s'], ',.0f')}/s",
+                ]
+            )
+        for backend, why in data["skipped"].items():
+            rows.append(["outbox", f"{backend} skipped", why])
+    elif name == "memory":
+        aim = data["aim_rss_mb"]
+        for process, r in data["processes"].items():
+            if "error" in r:
+                rows.append(["memory", f"{process} RSS", "did not start", f"< {aim:g} MB", False])
+                continue
+            if "baseline" in process or "reference" in process:
+                rows.append(["memory", f"{process} RSS", f"{r['rss_mb']:.1f} MB"])
+                continue
+            rows.append(
+                [
+                    "memory",
+                    f"{process} RSS (exit after SIGTERM)",
+                    f"{r['rss_mb']:.1f} MB ({r['seconds_to_exit']:.2f}s)",
+                    f"< {aim:g} MB",
+                    r["rss_mb"] < aim,
+                ]
+            )
+    elif name == "gateway":
+        g, d = data["gateway"], data["direct"]
+        rows += [
+            [
+                "gateway",
+                "p50 / p99 ms: through the gateway, NATS straight",
+                f"{g['p50_ms']:.2f} / {g['p99_ms']:.2f}, {d['p50_ms']:.2f} / {d['p99_ms']:.2f}",
+            ],
+            [
+                "gateway",
+                f"req/s, {data['in_flight']} in flight: gateway, straight",
+                f"{g['requests_per_s']:,.0f}, {d['requests_per_s']:,.0f}",
+            ],
+            ["gateway", "gateway CPU per request", f"{data['gateway_cpu_ms_per_request']:.2f} ms"],
+        ]
+    return [row + [""] * (5 - len(row)) for row in rows]
+
+
+def main() -> None:
+    chosen = sys.argv[1:] or [n for n in BENCHMARKS if (c.BENCH_DIR / f"{n}.py").exists()]
+    facts = c.print_header(f"all benchmarks: {', '.join(chosen)}")
+    failed = []
+    took: dict[str, float] = {}
+    for name in chosen:
+        print(f"\n{'#' * 100}\n# bench/{name}.py\n{'#' * 100}", flush=True)
+        started = time.perf_counter()
+        code = subprocess.call([sys.executable, str(c.BENCH_DIR / f"{name}.py")])
+        took[name] = time.perf_counter() - started
+        if code != 0:
+            failed.append(name)
+            print(f"bench/{name}.py failed with exit code {code}")
+    rows: list[list[Any]] = []
+    for name in chosen:
+        path = c.RESULTS_DIR / f"{name}.json"
+        if name in failed or not path.exists():
+            rows.append([name, "FAILED", "", "", ""])
+            continue
+        rows += summary(name, json.loads(path.read_text()))
+    for row in rows:
+        if isinstance(row[4], bool):
+            row[4] = c.verdict(row[4])
+    print(f"\n{'#' * 100}\nsummary (nproc={facts['nproc']}, python {facts['python']})")
+    print(c.table(["benchmark", "figure", "value", "aim", ""], rows, left=2))
+    print("\nwall time: " + ", ".join(f"{n} {s:.0f}s" for n, s in took.items()))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
