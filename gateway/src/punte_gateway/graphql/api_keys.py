@@ -16,11 +16,10 @@ from strawberry.types import Info
 
 from punte_gateway.api_keys import repository, service
 from punte_gateway.api_keys.models import ApiKey
-from punte_gateway.audit.service import record
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.errors import UserError, record_failure
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import authenticated, record_refusal, require
 
@@ -183,16 +182,8 @@ async def _audit_failure(
     error: ServiceError,
     target: relay.GlobalID | None = None,
 ) -> list[UserError]:
-    """Refused mutations are audited too, in their own transaction (theirs rolled back)."""
-    async with context.transaction() as session:
-        await record(
-            session,
-            action=action,
-            principal=principal,
-            outcome=error.code.value,
-            target_ids=[target.node_id] if target else [],
-            detail=error.body.message,
-        )
+    """Audit the refused mutation, then answer with its user errors."""
+    await record_failure(context, principal, action, error, target)
     return _user_errors(error)
 
 

@@ -12,11 +12,10 @@ from punte_platform.errors import ServiceError
 from strawberry import relay
 from strawberry.types import Info
 
-from punte_gateway.audit.service import record
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal, PrincipalKind
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.errors import UserError, record_failure
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import IsAuthenticated, authenticated, require
 from punte_gateway.users import repository, service
@@ -149,16 +148,8 @@ async def _audit_failure(
     error: ServiceError,
     target: relay.GlobalID | None = None,
 ) -> list[UserError]:
-    """Refused mutations are audited too, in their own transaction (theirs rolled back)."""
-    async with context.transaction() as session:
-        await record(
-            session,
-            action=action,
-            principal=principal,
-            outcome=error.code.value,
-            target_ids=[target.node_id] if target else [],
-            detail=error.body.message,
-        )
+    """Audit the refused mutation, then answer with its user errors."""
+    await record_failure(context, principal, action, error, target)
     return _user_errors(error)
 
 

@@ -3,6 +3,11 @@
 import strawberry
 from punte_contracts.errors import ErrorCode
 from punte_platform.errors import ServiceError
+from strawberry import relay
+
+from punte_gateway.audit.service import record
+from punte_gateway.auth.principal import Principal
+from punte_gateway.graphql.context import GraphQLContext
 
 
 @strawberry.type(description="An expected failure of a mutation: bad input, not found, conflict.")
@@ -36,3 +41,22 @@ class UserError:
                 for f in error.body.fields
             ]
         return [cls(field=base or None, code=error.code.value, message=error.body.message)]
+
+
+async def record_failure(
+    context: GraphQLContext,
+    principal: Principal,
+    action: str,
+    error: ServiceError,
+    target: relay.GlobalID | None = None,
+) -> None:
+    """Refused mutations are audited too, in their own transaction (theirs rolled back)."""
+    async with context.transaction() as session:
+        await record(
+            session,
+            action=action,
+            principal=principal,
+            outcome=error.code.value,
+            target_ids=[target.node_id] if target else [],
+            detail=error.body.message,
+        )
