@@ -74,7 +74,8 @@ async def test_a_committed_change_reaches_the_consumer_once(
         rows = await eventually(lambda: applied_rows(runtime), lambda r: len(r) == 30)
         assert sorted(seq for _, seq in rows) == list(range(30))
         assert_in_order_per_key(rows)
-        assert await pending(runtime) == 0
+        # The relay marks rows sent after the acks, which can come after the consumer's apply.
+        await eventually(lambda: pending(runtime), lambda n: n == 0)
 
 
 async def test_nats_down_while_committing_loses_nothing_and_applies_once(
