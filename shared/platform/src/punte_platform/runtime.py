@@ -101,6 +101,7 @@ class ServiceRuntime:
         self.uow.on_commit(self._wake_relay_if_outbox_written)
         self._tasks: list[asyncio.Task[None]] = []
         self._monitor_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def jetstream(self) -> JetStreamContext:
         """The JetStream context of the live connection."""
@@ -135,9 +136,11 @@ class ServiceRuntime:
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Drain: no new requests, finish the work in hand, then close connections."""
+        # Ask the monitor to stop rather than cancel it: cancelled in the middle of a query,
+        # a SQLite connection can be left holding the write lock, and the relay waits on it.
+        self._stopping.set()
         if self._monitor_task is not None:
-            self._monitor_task.cancel()
-            await asyncio.gather(self._monitor_task, return_exceptions=True)
+            await self._bounded("monitor", self._monitor_task)
         await self.rpc.stop(timeout)
         self.relay.stop()
         for consumer in self.consumers:
@@ -213,7 +216,7 @@ class ServiceRuntime:
     async def _monitor(self) -> None:
         """Refresh the gauges a scrape reads, and prune the inbox now and then."""
         rounds = 0
-        while True:
+        while not self._stopping.is_set():
             try:
                 backlog, dead = await self.counts()
                 self.metrics.outbox_backlog.set(backlog)
@@ -231,7 +234,8 @@ class ServiceRuntime:
             except Exception as error:
                 log.debug("monitor round failed: %r", error)
             rounds += 1
-            await asyncio.sleep(MONITOR_EVERY_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=MONITOR_EVERY_SECONDS)
 
 
 def create_service_app(definition: ServiceDefinition, settings: PunteSettings) -> FastAPI:
