@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Any, cast
-from uuid import UUID
 
 import strawberry
 from graphql import GraphQLError
@@ -20,6 +19,7 @@ from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError, record_failure
+from punte_gateway.graphql.node import parse_uuid, uuid_of
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import authenticated, record_refusal, require
 
@@ -88,7 +88,7 @@ class ApiKeyNode(relay.Node):
     ) -> list["ApiKeyNode | None"]:
         """Keys by id in one query, for API key managers only."""
         await _require_manager(info)
-        wanted = [_uuid(node_id) for node_id in node_ids]
+        wanted = [parse_uuid(node_id) for node_id in node_ids]
         async with info.context.transaction() as session:
             found = await repository.get_many(session, [i for i in wanted if i is not None])
         nodes = [cls.from_model(found[i]) if i in found else None for i in wanted]
@@ -106,23 +106,6 @@ async def _require_manager(info: Info[GraphQLContext, Any]) -> Principal:
             extensions={"code": "FORBIDDEN", "permission": MANAGE.value},
         )
     return principal
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
-def _key_id(global_id: relay.GlobalID) -> UUID:
-    """The key's UUID inside a global id; any other type's id is simply not found."""
-    key_id = _uuid(global_id.node_id) if global_id.type_name == "ApiKey" else None
-    if key_id is None:
-        raise ServiceError.of(
-            ErrorCode.NOT_FOUND, f"no API key has the id {global_id}", id=str(global_id)
-        )
-    return key_id
 
 
 @strawberry.input(description="A new key for an integration.")
@@ -226,7 +209,7 @@ class ApiKeyMutation:
         context = info.context
         principal = authenticated(context)
         try:
-            key_id = _key_id(input.id)
+            key_id = uuid_of(input.id, "ApiKey", "API key")
             async with context.transaction() as session:
                 issued, old = await service.rotate(
                     session,
@@ -257,7 +240,7 @@ class ApiKeyMutation:
         context = info.context
         principal = authenticated(context)
         try:
-            key_id = _key_id(input.id)
+            key_id = uuid_of(input.id, "ApiKey", "API key")
             async with context.transaction() as session:
                 key = await service.revoke(
                     session, principal, key_id, expected_version=input.expected_version

@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
-from uuid import UUID
 
 import strawberry
 from graphql import GraphQLError
@@ -16,6 +15,7 @@ from punte_gateway.audit.models import AuditEntry
 from punte_gateway.audit.repository import AuditCriteria
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.node import parse_uuid
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import authenticated, record_refusal, require
 
@@ -73,20 +73,13 @@ class AuditEntryNode(relay.Node):
                 f"requires the {READ.value} permission",
                 extensions={"code": "FORBIDDEN", "permission": READ.value},
             )
-        wanted = [_uuid(node_id) for node_id in node_ids]
+        wanted = [parse_uuid(node_id) for node_id in node_ids]
         async with info.context.transaction() as session:
             found = await repository.get_many(session, [i for i in wanted if i is not None])
         nodes = [cls.from_model(found[i]) if i in found else None for i in wanted]
         if required and any(node is None for node in nodes):
             raise GraphQLError("audit entry not found", extensions={"code": "NOT_FOUND"})
         return nodes
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 @strawberry.input(description="Which entries to show; every given criterion must hold.")

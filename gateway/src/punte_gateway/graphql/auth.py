@@ -16,6 +16,7 @@ from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal, PrincipalKind
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError, record_failure
+from punte_gateway.graphql.node import parse_uuid, uuid_of
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import IsAuthenticated, authenticated, require
 from punte_gateway.users import repository, service
@@ -83,7 +84,7 @@ class UserNode(relay.Node):
     ) -> list["UserNode | None"]:
         """Users by id in one query; a caller sees themself, user managers see everyone."""
         principal = authenticated(info.context)
-        wanted = [_uuid(node_id) for node_id in node_ids]
+        wanted = [parse_uuid(node_id) for node_id in node_ids]
         visible = [i for i in wanted if i is not None and _may_see(principal, i)]
         async with info.context.transaction() as session:
             found = {user.id: user for user in await repository.get_users(session, visible)}
@@ -97,23 +98,6 @@ def _may_see(principal: Principal, user_id: UUID) -> bool:
     if principal.can(MANAGE):
         return True
     return principal.kind is PrincipalKind.USER and principal.id == user_id
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
-def _user_id(global_id: relay.GlobalID) -> UUID:
-    """The user's UUID inside a global id; any other type's id is simply not found."""
-    user_id = _uuid(global_id.node_id) if global_id.type_name == "User" else None
-    if user_id is None:
-        raise ServiceError.of(
-            ErrorCode.NOT_FOUND, f"no user has the id {global_id}", id=str(global_id)
-        )
-    return user_id
 
 
 def _camel(name: str | int) -> str:
@@ -373,7 +357,7 @@ class AuthMutation:
         context = info.context
         principal = authenticated(context)
         try:
-            user_id = _user_id(input.id)
+            user_id = uuid_of(input.id, "User", "user")
             async with context.transaction() as session:
                 user = await service.update_user(
                     session,
@@ -397,7 +381,7 @@ class AuthMutation:
         context = info.context
         principal = authenticated(context)
         try:
-            user_id = _user_id(input.id)
+            user_id = uuid_of(input.id, "User", "user")
             async with context.transaction() as session:
                 user = await service.set_password(
                     session, user_id, input.password, principal=principal
