@@ -3,6 +3,7 @@
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from punte_contracts.files import STAGED_FILE_MAX_BYTES
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -29,6 +30,10 @@ SHARED_FIELDS = frozenset(
         "nats_stream_max_age_seconds",
         "nats_stream_max_bytes",
         "nats_stream_duplicate_window_seconds",
+        "files_bucket",
+        "files_ttl_seconds",
+        "files_max_bytes",
+        "files_bucket_max_bytes",
     }
 )
 
@@ -82,6 +87,12 @@ class PunteSettings(BaseSettings):
     nats_stream_max_age_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     nats_stream_max_bytes: int = Field(default=1024**3, gt=0)
     nats_stream_duplicate_window_seconds: int = Field(default=120, gt=0)
+
+    # Staged files (imports, exports): one object store shared by the gateway and services.
+    files_bucket: str = Field(default="punte-files", pattern=r"^[a-zA-Z0-9_-]+$")
+    files_ttl_seconds: int = Field(default=86400, gt=0)
+    files_max_bytes: int = Field(default=STAGED_FILE_MAX_BYTES, gt=0)
+    files_bucket_max_bytes: int = Field(default=4 * 1024**3, gt=0)
 
     relay_batch_size: int = Field(default=500, ge=1)
     relay_max_in_flight: int = Field(default=256, ge=1)

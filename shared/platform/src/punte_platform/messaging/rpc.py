@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from punte_platform.context import CallContext, call_context, current_context
 from punte_platform.db import UnitOfWork
 from punte_platform.errors import ServiceError
+from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.outbox import Outbox
 from punte_platform.metrics import ServiceMetrics
 
@@ -50,6 +51,14 @@ class HandlerContext:
     session: AsyncSession
     outbox: Outbox
     call: CallContext
+    file_store: FileStore | None = None
+
+    @property
+    def files(self) -> FileStore:
+        """The staged-file store (object store on the service's NATS connection)."""
+        if self.file_store is None:
+            raise RuntimeError("this server has no file store")
+        return self.file_store
 
     def require(self, permission: str) -> None:
         """Re-check a write's permission here, not only at the gateway: refuse if missing."""
@@ -125,8 +134,10 @@ class RpcServer:
         outbox: Outbox,
         metrics: ServiceMetrics,
         concurrency: int,
+        files: Callable[[], FileStore | None] = lambda: None,
     ) -> None:
         self.service = service
+        self.files = files
         self.version = version
         self.registry = registry
         self.uow = uow
@@ -189,7 +200,13 @@ class RpcServer:
                 body = endpoint.request_model.model_validate_json(request.data)
                 async with self.uow.transaction() as session:
                     result = await endpoint.handler(
-                        HandlerContext(session=session, outbox=self.outbox, call=context), body
+                        HandlerContext(
+                            session=session,
+                            outbox=self.outbox,
+                            call=context,
+                            file_store=self.files(),
+                        ),
+                        body,
                     )
                 reply = endpoint.reply_model.model_validate(result)
                 await request.respond(encode_result(reply))
