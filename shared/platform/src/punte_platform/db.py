@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -97,9 +98,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
-def create_session_factory(engine: AsyncEngine) -> SessionFactory:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_session_factory(
+    engine: AsyncEngine, *, session_class: type[Session] = Session
+) -> SessionFactory:
+    """Sessions that keep loaded objects usable after commit, proxying a `session_class`."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=session_class
+    )
 
 
 class UnitOfWork:

@@ -16,10 +16,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from punte_contracts.system import HealthCheck, HealthReply, HealthRequest, health_subject
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 
 from punte_platform.db import UnitOfWork, create_engine, create_session_factory
 from punte_platform.logs import configure_logging
 from punte_platform.messaging.consumer import ConsumerRunner, Subscriber, prune_inbox
+from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.nats import connect, ensure_stream
 from punte_platform.messaging.outbox import OUTBOX_DIRTY, Outbox
 from punte_platform.messaging.relay import Relay
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MONITOR_EVERY_SECONDS = 5.0
 SHUTDOWN_STEP_SECONDS = 5.0
+FILES_ENSURE_SECONDS = 30.0
 
 
 @dataclass
@@ -49,6 +52,9 @@ class ServiceDefinition:
     # Runs once the database is migrated and NATS is up, before requests are served
     # (demo data, first-start setup); it must be idempotent, since every start runs it.
     on_start: "Callable[[ServiceRuntime], Awaitable[None]] | None" = None
+    # The sync Session class of the service's sessions: a subclass lets the service listen
+    # to its own sessions' events (flushes) without touching other services' in the process.
+    session_class: type[Session] = Session
 
 
 class ServiceRuntime:
@@ -59,11 +65,14 @@ class ServiceRuntime:
         self.settings = settings
         self.metrics = ServiceMetrics(definition.name)
         self.engine: AsyncEngine = create_engine(settings.database_url)
-        self.session_factory = create_session_factory(self.engine)
+        self.session_factory = create_session_factory(
+            self.engine, session_class=definition.session_class
+        )
         self.uow = UnitOfWork(self.session_factory)
         self.outbox = Outbox(definition.tables.outbox, definition.name)
         self.nc: Client | None = None
         self.client: ServiceClient | None = None
+        self._files: FileStore | None = None
         self.relay = Relay(
             engine=self.engine,
             session_factory=self.session_factory,
@@ -97,6 +106,7 @@ class ServiceRuntime:
             outbox=self.outbox,
             metrics=self.metrics,
             concurrency=settings.request_concurrency,
+            files=lambda: self._files,
         )
         self.uow.on_commit(self._wake_relay_if_outbox_written)
         self._tasks: list[asyncio.Task[None]] = []
@@ -108,6 +118,13 @@ class ServiceRuntime:
         if self.nc is None:
             raise RuntimeError("not connected to NATS")
         return self.nc.jetstream(timeout=self.settings.request_timeout)
+
+    @property
+    def files(self) -> FileStore:
+        """The staged-file store of the live connection."""
+        if self._files is None:
+            raise RuntimeError("not connected to NATS")
+        return self._files
 
     def _wake_relay_if_outbox_written(self, session: object) -> None:
         info = getattr(session, "info", {})
@@ -125,6 +142,16 @@ class ServiceRuntime:
         self.nc = await connect(self.settings.nats_url, f"punte-{self.definition.name}")
         self.client = ServiceClient(self.nc, timeout=self.settings.request_timeout)
         await ensure_stream(self.jetstream(), self.settings)
+        files = FileStore(
+            self.jetstream(),
+            bucket=self.settings.files_bucket,
+            ttl_seconds=self.settings.files_ttl_seconds,
+            max_bytes=self.settings.files_max_bytes,
+            bucket_max_bytes=self.settings.files_bucket_max_bytes,
+            replicas=self.settings.nats_stream_replicas,
+        )
+        await asyncio.wait_for(files.ensure(), timeout=FILES_ENSURE_SECONDS)
+        self._files = files
         if self.definition.on_start is not None:
             await self.definition.on_start(self)
         await self.rpc.start(self.nc)
