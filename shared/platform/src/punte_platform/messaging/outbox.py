@@ -1,6 +1,7 @@
 """Writing domain messages to the outbox, in the same transaction as the change."""
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from punte_contracts.envelope import CloudEvent, DomainMessage
@@ -44,6 +45,16 @@ class Outbox:
         await session.execute(insert(self.table).values(**outbox_row(event)))
         session.info[OUTBOX_DIRTY] = True
         return event
+
+    async def add_many(
+        self, session: AsyncSession, messages: Sequence[tuple[DomainMessage, str | None]]
+    ) -> list[CloudEvent]:
+        """Queue several messages (each with its subject) in one statement, in this order."""
+        events = [self.envelope(message, subject) for message, subject in messages]
+        if events:
+            await session.execute(insert(self.table), [outbox_row(event) for event in events])
+            session.info[OUTBOX_DIRTY] = True
+        return events
 
 
 def outbox_row(event: CloudEvent) -> dict[str, Any]:
