@@ -29,6 +29,7 @@ from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from punte_contracts.envelope import DomainMessage
 from punte_contracts.errors import FieldError
+from punte_contracts.files import StagedFile
 from punte_contracts.rpc import Contract
 
 SERVICE = "contacts"
@@ -40,24 +41,31 @@ ORGANIZATION_ARCHIVE = "punte.contacts.organization.archive"
 ORGANIZATION_GET_MANY = "punte.contacts.organization.get_many"
 ORGANIZATION_SEARCH = "punte.contacts.organization.search"
 ORGANIZATION_DUPLICATES = "punte.contacts.organization.duplicate_suggestions"
+ORGANIZATION_COUNT = "punte.contacts.organization.count"
 PERSON_CREATE = "punte.contacts.person.create"
 PERSON_UPDATE = "punte.contacts.person.update"
 PERSON_GET_MANY = "punte.contacts.person.get_many"
 PERSON_SEARCH = "punte.contacts.person.search"
+PERSON_COUNT = "punte.contacts.person.count"
+PERSON_DUPLICATES = "punte.contacts.person.duplicate_suggestions"
 PERSON_ERASE = "punte.contacts.person.erase"
 PERSON_EXPORT = "punte.contacts.person.export_data"
 AFFILIATION_ADD = "punte.contacts.affiliation.add"
 AFFILIATION_END = "punte.contacts.affiliation.end"
 AFFILIATION_LIST = "punte.contacts.affiliation.list"
+AFFILIATION_LIST_MANY = "punte.contacts.affiliation.list_many"
 CONSENT_SET = "punte.contacts.consent.set"
 CONSENT_LIST = "punte.contacts.consent.list"
 INTERACTION_LOG = "punte.contacts.interaction.log"
 INTERACTION_LIST_FOR = "punte.contacts.interaction.list_for"
+INTERACTION_LIST_FOR_MANY = "punte.contacts.interaction.list_for_many"
 INTERACTION_COMPLETE_FOLLOW_UP = "punte.contacts.interaction.complete_follow_up"
 ORGANIZATION_MERGE = "punte.contacts.organization.merge"
 PERSON_MERGE = "punte.contacts.person.merge"
 MERGE_UNDO = "punte.contacts.merge.undo"
 ORGANIZATION_EXPORT = "punte.contacts.organization.export"
+# A list export; PERSON_EXPORT is one person's data-subject export.
+PERSON_EXPORT_FILE = "punte.contacts.person.export"
 IMPORT_START = "punte.contacts.import.start"
 IMPORT_APPLY = "punte.contacts.import.apply"
 IMPORT_GET = "punte.contacts.import.get"
@@ -399,6 +407,33 @@ class AffiliationList(Contract):
     items: list[Affiliation]
 
 
+class ListAffiliationsMany(Contract):
+    """The affiliations of many people or of many organisations (exactly one list) at once."""
+
+    person_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
+    organization_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
+    include_ended: bool = True
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> "ListAffiliationsMany":
+        if bool(self.person_ids) == bool(self.organization_ids):
+            raise ValueError("give person_ids or organization_ids, not both")
+        return self
+
+
+class OwnerAffiliations(Contract):
+    """One person's or organisation's affiliations, ordered as in `AffiliationList`."""
+
+    owner_id: UUID
+    items: list[Affiliation]
+
+
+class AffiliationLists(Contract):
+    """One entry per id asked, in the order asked (an unknown id has no affiliations)."""
+
+    lists: list[OwnerAffiliations]
+
+
 class LogInteraction(Contract):
     """Record an interaction with at least one participating person or organisation."""
 
@@ -445,6 +480,35 @@ class InteractionPage(Contract):
 
     items: list[Interaction]
     next_cursor: str | None = None
+
+
+class ListInteractionsForMany(Contract):
+    """The first page of the timelines of many organisations or many people (exactly one
+    list) at once; later pages go through `ListInteractionsFor` with the `next_cursor`."""
+
+    organization_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
+    person_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
+    first: int = Field(default=20, ge=1, le=MAX_PAGE)
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> "ListInteractionsForMany":
+        if bool(self.person_ids) == bool(self.organization_ids):
+            raise ValueError("give organization_ids or person_ids, not both")
+        return self
+
+
+class OwnerInteractionPage(Contract):
+    """The first page of one owner's timeline."""
+
+    owner_id: UUID
+    items: list[Interaction]
+    next_cursor: str | None = None
+
+
+class InteractionPages(Contract):
+    """One first page per id asked, in the order asked."""
+
+    pages: list[OwnerInteractionPage]
 
 
 class ConsentPurpose(StrEnum):
@@ -551,8 +615,39 @@ class PersonDataExport(Contract):
 # ---- search ---------------------------------------------------------------------------------
 
 
+class SortField(StrEnum):
+    """What a search sorts by when told (otherwise: relevance with a text, else name)."""
+
+    NAME = "name"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+
+
+class SortDirection(StrEnum):
+    """Ascending or descending."""
+
+    ASC = "asc"
+    DESC = "desc"
+
+
+class SearchOrder(Contract):
+    """An explicit order; ties are broken by id in the same direction. A cursor only works
+    with the order it was given under (another is `validation_failed` at `["after"]`)."""
+
+    field: SortField
+    direction: SortDirection = SortDirection.ASC
+
+
+class SearchCount(Contract):
+    """How many records match a filter, over all pages."""
+
+    total: int
+
+
 class OrganizationFilter(Contract):
-    """Which organisations a search or an export covers (see `SearchOrganizations`)."""
+    """Which organisations a search or an export covers (see `SearchOrganizations`).
+
+    Also the body of `organization.count`."""
 
     query: SearchText = ""
     kind: OrganizationKind | None = None
@@ -563,13 +658,15 @@ class OrganizationFilter(Contract):
     caen_code: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
     owner_id: UUID | None = None
     department: OptionalShortText = None
+    order_by: SearchOrder | None = None
 
 
 class SearchOrganizations(OrganizationFilter):
-    """Search organisations, case- and diacritic-insensitive on names, in rank order: exact
-    CUI, e-mail or phone and name prefixes first, then names holding every word of the text,
-    then (PostgreSQL only) names merely similar to it (typos); within a rank by name.
-    Filters combine with AND; an empty query lists everything in name order. Cursor pages."""
+    """Search organisations, case- and diacritic-insensitive on names. Without `order_by`,
+    in rank order: exact CUI, e-mail or phone and name prefixes first, then names holding
+    every word of the text, then (PostgreSQL only) names merely similar to it (typos); within
+    a rank by name. With `order_by`, the same matches in that order. Filters combine with
+    AND; an empty query lists everything in name order. Cursor pages."""
 
     first: int = Field(default=20, ge=1, le=MAX_PAGE)
     after: Cursor | None = None
@@ -582,12 +679,19 @@ class OrganizationPage(Contract):
     next_cursor: str | None = None
 
 
-class SearchPeople(Contract):
-    """Search people by name (as for organisations), exact on e-mail and phone; filters."""
+class PersonFilter(Contract):
+    """Which people a search covers; also the body of `person.count`."""
 
     query: SearchText = ""
     tag: Tag | None = None
     owner_id: UUID | None = None
+    order_by: SearchOrder | None = None
+
+
+class SearchPeople(PersonFilter):
+    """Search people by name (as for organisations, `order_by` too), exact on e-mail and
+    phone; filters."""
+
     first: int = Field(default=20, ge=1, le=MAX_PAGE)
     after: Cursor | None = None
 
@@ -600,11 +704,12 @@ class PersonPage(Contract):
 
 
 class DuplicateReason(StrEnum):
-    """Why two organisations may be one."""
+    """Why two organisations (or two people) may be one."""
 
     SAME_CUI = "same_cui"
     SAME_EMAIL = "same_email"
     SAME_PHONE = "same_phone"
+    SAME_NAME = "same_name"  # people: the same given and family name, diacritics aside
     SIMILAR_NAME = "similar_name"
 
 
@@ -642,12 +747,44 @@ class OrganizationDuplicates(Contract):
     items: list[OrganizationDuplicate]
 
 
+class SuggestPersonDuplicates(Contract):
+    """People who may be the same as a stored one (`person_id`) or as a draft about to be
+    created (names, e-mails, phones): the same or a similar given+family name (diacritics,
+    case and order aside), or a shared e-mail or phone. Suggestions, never blocks."""
+
+    person_id: UUID | None = None
+    given_name: SearchText | None = None
+    family_name: SearchText | None = None
+    emails: list[EmailText] = Field(default_factory=list, max_length=MAX_LIST)
+    phones: list[PhoneText] = Field(default_factory=list, max_length=MAX_LIST)
+    limit: int = Field(default=10, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> "SuggestPersonDuplicates":
+        draft = self.given_name or self.family_name or self.emails or self.phones
+        if (self.person_id is None) == (not draft):
+            raise ValueError("give a person_id or a draft, not both")
+        return self
+
+
+class PersonDuplicate(Contract):
+    """A possible duplicate person, why, and how sure (0.9 for a shared e-mail)."""
+
+    person: Person
+    reasons: list[DuplicateReason]
+    score: float = Field(ge=0, le=1)
+
+
+class PersonDuplicates(Contract):
+    """Possible duplicates, most likely first (merged people are left out)."""
+
+    items: list[PersonDuplicate]
+
+
 # ---- export ---------------------------------------------------------------------------------
 
-EXPORT_MAX_ROWS = 50_000
-# The file travels base64-encoded in one NATS reply (1 MB max payload): 700 kB of file is
-# about 935 kB encoded. XLSX is compressed, so it holds several times more rows than CSV.
-EXPORT_MAX_BYTES = 700_000
+# The file is staged in the object store (punte_contracts.files), so only rows are bounded.
+EXPORT_MAX_ROWS = 200_000
 
 
 class ExportFormat(StrEnum):
@@ -665,27 +802,42 @@ class ExportOrganizations(OrganizationFilter):
     a spreadsheet would run as a formula (`=`, `@`, or `+`/`-` not followed by a number) gets
     a leading `'`. XLSX: one sheet, the same columns, every text stored as text. The headers
     are the import's field names, so an export imports back with no mapping to write.
-    More than `EXPORT_MAX_ROWS` rows, or a file over `EXPORT_MAX_BYTES`, is a
+    More than `EXPORT_MAX_ROWS` rows, or a file over `STAGED_FILE_MAX_BYTES`, is a
     `validation_failed` error asking to narrow the filter."""
 
     format: ExportFormat = ExportFormat.CSV
 
 
-class ExportFile(Contract):
-    """A generated file: bytes in base64, with a file name and media type for the download."""
+class ExportPeople(PersonFilter):
+    """The people a search would list (same filters, same order), as a file; the same CSV
+    and XLSX rules and bounds as `ExportOrganizations`. The columns are the person import's
+    field names (an export imports back with no mapping), then read-only ones the import
+    ignores: `organizations` and `roles` (current affiliations, primary first, "; "-joined,
+    in the same order), `owner_id` and `id`. Merged people are left out."""
 
+    format: ExportFormat = ExportFormat.CSV
+
+
+class ExportFile(Contract):
+    """A generated file, staged for download (`file.id`), and how many rows it holds;
+    `filename` and `media_type` repeat the staged file's."""
+
+    file: StagedFile
     filename: str
     media_type: str
-    content_base64: str
     rows: int
 
 
 # ---- import ---------------------------------------------------------------------------------
 
-# The file travels base64-encoded in one NATS request (1 MB max payload).
+# An inline file travels base64-encoded in one NATS request (1 MB max payload); a staged file
+# (punte_contracts.files) may be up to STAGED_FILE_MAX_BYTES.
 IMPORT_MAX_BYTES = 700_000
-IMPORT_MAX_ROWS = 20_000
+# Reading and storing 100,000 rows takes ~3 s of the start request (under its 5 s timeout).
+IMPORT_MAX_ROWS = 100_000
 IMPORT_REPORTED_ROWS = 1_000
+# Larger files are checked in the background: a request must answer within seconds.
+IMPORT_CHECKED_AT_ONCE_ROWS = 2_000
 
 
 class ImportKind(StrEnum):
@@ -705,8 +857,10 @@ class ImportMode(StrEnum):
 
 
 class ImportStatus(StrEnum):
-    """An import's life: checked (dry run), being applied in the background, done, undone."""
+    """An import's life: being checked in the background (a large file's dry run, with
+    progress), checked (dry run), being applied in the background, done, undone."""
 
+    VALIDATING = "validating"
     VALIDATED = "validated"
     APPLYING = "applying"
     APPLIED = "applied"
@@ -763,16 +917,40 @@ class StartImport(Contract):
     `mapping` maps a column header to a field (`OrganizationImportField` or
     `PersonImportField`); unmapped columns are ignored; an empty mapping takes the headers
     that are field names (an export imports back as it is). Cells holding lists (e-mails,
-    phones, tags, sectors) separate values with `;` or `,`. Over `IMPORT_MAX_BYTES`,
-    `IMPORT_MAX_ROWS` rows, or not a CSV/XLSX file: `validation_failed`."""
+    phones, tags, sectors) separate values with `;` or `,`.
+
+    The file is either staged (`staged_file_id`, up to `STAGED_FILE_MAX_BYTES`; `filename`
+    defaults to the staged file's name) or inline (`content_base64`, up to `IMPORT_MAX_BYTES`,
+    `filename` required); exactly one of the two. Over the size, over `IMPORT_MAX_ROWS` rows,
+    or not a CSV/XLSX file: `validation_failed`; an unknown or expired staged file:
+    `not_found`.
+
+    A file of up to `IMPORT_CHECKED_AT_ONCE_ROWS` rows is checked before the answer, which is
+    `validated` with its per-row errors. A larger one is read and stored, and the answer is
+    `validating` at once: its rows are checked in the background, chunk by chunk (follow
+    `progress` with `GetImport`), and the job becomes `validated` with the same report."""
 
     kind: ImportKind
     mode: ImportMode = ImportMode.UPSERT
-    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    content_base64: Annotated[str, StringConstraints(max_length=(IMPORT_MAX_BYTES * 4) // 3 + 4)]
+    filename: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        | None
+    ) = None
+    staged_file_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    content_base64: (
+        Annotated[str, StringConstraints(max_length=(IMPORT_MAX_BYTES * 4) // 3 + 4)] | None
+    ) = None
     mapping: dict[HeaderText, Annotated[str, StringConstraints(max_length=60)]] = Field(
         default_factory=dict, max_length=100
     )
+
+    @model_validator(mode="after")
+    def _one_file(self) -> "StartImport":
+        if (self.staged_file_id is None) == (self.content_base64 is None):
+            raise ValueError("give exactly one of staged_file_id and content_base64")
+        if self.content_base64 is not None and self.filename is None:
+            raise ValueError("filename is required with content_base64")
+        return self
 
 
 class ImportRowReport(Contract):
@@ -797,7 +975,10 @@ class ImportCounts(Contract):
 class ImportJob(Contract):
     """An import: its dry run (`planned`), and once applied what it did (`done`), with
     progress. `rows` holds up to `IMPORT_REPORTED_ROWS` row reports, rows with errors first;
-    `rows_truncated` says when there were more."""
+    `rows_truncated` says when there were more. While `validating`, `progress` is the share
+    of rows checked, `planned` and `error_rows` count those so far, and `rows` is empty;
+    while `applying`, `progress` and `done` count the rows applied so far, and `rows` is
+    empty too (the reports come with `validated` and `applied`)."""
 
     id: UUID
     kind: ImportKind
@@ -819,7 +1000,7 @@ class ImportJob(Contract):
 
 class ApplyImport(Contract):
     """Apply a validated import in the background (rows with errors are skipped); follow it
-    with `GetImport`. Applying twice is a `conflict`."""
+    with `GetImport`. Applying twice, or while still `validating`, is a `conflict`."""
 
     id: UUID
 
@@ -1148,6 +1329,18 @@ class PersonDeleted(_ContactsMessage):
     message_verb: ClassVar[str] = "deleted"
 
     person_id: UUID
+
+
+class ImportValidateRequested(_ContactsMessage):
+    """Work item of the background dry run: check the next chunk of an import's rows, those
+    after `after_line` (internal)."""
+
+    message_entity: ClassVar[str] = "import"
+    message_verb: ClassVar[str] = "validate_requested"
+
+    import_id: UUID
+    chunk: int
+    after_line: int
 
 
 class ImportApplyRequested(_ContactsMessage):
