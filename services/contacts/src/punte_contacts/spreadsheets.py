@@ -28,6 +28,14 @@ def neutralise(value: str) -> str:
     return value
 
 
+def unguard(value: str) -> str:
+    """Undo `neutralise`: an exported CSV imports back with the values it was made from."""
+    # A value that itself began with the `'` the guard adds (rare) loses it too.
+    if value.startswith("'") and neutralise(value[1:]) == value:
+        return value[1:]
+    return value
+
+
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     """RFC 4180 CSV, comma-separated, CRLF, UTF-8 with a BOM (Excel reads diacritics)."""
     buffer = io.StringIO()
@@ -86,7 +94,8 @@ def _read_csv(content: bytes) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [[unguard(cell) for cell in row] for row in rows]
     except csv.Error as error:
         raise UnreadableFile(f"not a readable CSV file: {error}") from None
 

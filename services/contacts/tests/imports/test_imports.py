@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from punte_contacts.imports import service as import_service
-from punte_contacts.imports.models import ImportJob
-from punte_contacts.organizations.models import Organization
+from punte_contacts.imports.models import ImportJob, ImportRow
+from punte_contacts.organizations.models import ContactPoint, Organization, SearchWord
 from punte_contacts.people.models import Person
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
@@ -19,9 +19,10 @@ from punte_platform.context import CallContext
 from punte_platform.ids import new_id
 from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.waiting import eventually
+from sqlalchemy import select
 from stdnum.ro import cui as ro_cui
 
-from ..conftest import READER, call, call_error, count_rows
+from ..conftest import READER, call, call_error, count_rows, outbox_types
 from ..organizations.test_organization_handlers import create as create_org
 from ..people.test_privacy import raw_text
 
@@ -314,9 +315,10 @@ async def test_an_export_imports_back_with_no_mapping(contacts: ServiceRuntime) 
         c.ExportOrganizations(format=c.ExportFormat.XLSX),
         c.ExportFile,
     )
-    job = await start(
-        contacts, base64.b64decode(exported.content_base64), filename="export.xlsx", mapping={}
-    )
+    # The exported file is staged: it imports back by its id, under its own name.
+    body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=exported.file.id)
+    job = await call(contacts, c.IMPORT_START, body, c.ImportJob)
+    assert job.filename == exported.filename
     assert job.planned == c.ImportCounts(unchanged=1)
     unknown = await call_error(contacts, c.IMPORT_GET, c.GetImport(id=new_id()), as_=READER)
     assert unknown.code is ErrorCode.NOT_FOUND
@@ -340,3 +342,207 @@ async def test_erasing_an_imported_person_removes_the_import_holding_them(
     for trace in ("lăzărescu", "madalina@presa-banat.ro"):
         assert trace not in after, trace
     assert await count_rows(contacts, ImportJob) == 0
+
+
+async def start_staged(
+    runtime: ServiceRuntime, content: bytes, *, filename: str = "organizații.csv"
+) -> c.ImportJob:
+    staged = await runtime.files.put(content, filename=filename, media_type="text/csv")
+    body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id, mapping=MAPPING)
+    return await call(runtime, c.IMPORT_START, body, c.ImportJob)
+
+
+async def test_a_staged_file_larger_than_an_inline_one_is_imported(
+    contacts_with_worker: ServiceRuntime,
+) -> None:
+    contacts = contacts_with_worker
+    notes = "Întâlnire la Primăria Timișoara; " * 100
+    rows = [[f"Firma {n} SRL", cui(n), "", "", "Timișoara", notes] for n in range(300)]
+    content = csv_bytes(rows, [*HEADERS[:5], "Note"])
+    assert len(content) > c.IMPORT_MAX_BYTES  # too big to travel inline
+    staged = await contacts.files.put(content, filename="organizații.csv", media_type="text/csv")
+    mapping = {"Denumire": "legal_name", "CUI": "cui", "Localitate": "locality", "Note": "notes"}
+    body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id, mapping=mapping)
+    job = await call(contacts, c.IMPORT_START, body, c.ImportJob)
+    assert job.filename == "organizații.csv"  # the staged file's name when none is given
+    assert job.planned == c.ImportCounts(create=300)
+    done = await apply_and_wait(contacts, job)
+    assert done.done == c.ImportCounts(create=300)
+    assert await count_rows(contacts, Organization) == 300
+    again = await call(contacts, c.IMPORT_START, body, c.ImportJob)
+    assert again.planned == c.ImportCounts(unchanged=300)
+
+
+async def test_a_staged_file_that_is_missing_or_not_a_spreadsheet_is_refused(
+    contacts: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unknown = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=str(new_id()))
+    error = await call_error(contacts, c.IMPORT_START, unknown)
+    assert error.code is ErrorCode.NOT_FOUND
+    staged = await contacts.files.put(
+        b"%PDF-1.7\n1 0 obj\n", filename="raport.pdf", media_type="application/pdf"
+    )
+    pdf = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id)
+    error = await call_error(contacts, c.IMPORT_START, pdf)
+    assert error.code is ErrorCode.VALIDATION_FAILED
+    assert error.fields[0].path == ["staged_file_id"]
+    # A .csv name does not make a PDF readable; the name given overrides the staged one.
+    renamed = pdf.model_copy(update={"filename": "firme.csv"})
+    error = await call_error(contacts, c.IMPORT_START, renamed)
+    assert error.code is ErrorCode.VALIDATION_FAILED
+    monkeypatch.setattr(c, "IMPORT_MAX_ROWS", 2)
+    content = csv_bytes([[f"Firma {n}", cui(n), "", "", "", ""] for n in range(3)])
+    error = await call_error(
+        contacts,
+        c.IMPORT_START,
+        c.StartImport(
+            kind=c.ImportKind.ORGANIZATIONS,
+            staged_file_id=(
+                await contacts.files.put(content, filename="f.csv", media_type="text/csv")
+            ).id,
+            mapping=MAPPING,
+        ),
+    )
+    assert error.code is ErrorCode.VALIDATION_FAILED
+    assert "more than 2 rows" in error.message
+    assert await count_rows(contacts, ImportJob) == 0
+
+
+async def test_a_job_keeps_its_rows_in_their_own_table(contacts: ServiceRuntime) -> None:
+    job = await start_staged(
+        contacts,
+        csv_bytes([["Alfa SRL", cui(1), "", "", "", ""], ["Beta SRL", "18547291", "", "", "", ""]]),
+    )
+    assert job.planned == c.ImportCounts(create=1, skip=1)
+    assert await count_rows(contacts, ImportRow) == 2
+    assert [row.line for row in job.rows] == [3, 2]  # the row with errors first
+
+
+async def wait_validated(runtime: ServiceRuntime, job: c.ImportJob) -> c.ImportJob:
+    async def probe() -> c.ImportJob:
+        return await call(runtime, c.IMPORT_GET, c.GetImport(id=job.id), c.ImportJob)
+
+    return await eventually(probe, lambda j: j.status is c.ImportStatus.VALIDATED, timeout=60)
+
+
+def reports(job: c.ImportJob) -> list[tuple[int, c.ImportAction, Any, list[Any]]]:
+    return sorted(
+        (row.line, row.action, row.target_id, [(tuple(e.path), e.message) for e in row.errors])
+        for row in job.rows
+    )
+
+
+async def test_a_large_file_is_checked_in_the_background_as_a_small_one_at_once(
+    contacts_with_worker: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = contacts_with_worker
+    existing = await create_org(contacts)  # CUI 18547290
+    rows = [
+        ["Alfa SRL", cui(1), "office@alfa.ro", "", "Timisoara", ""],  # line 2
+        ["Beta SRL", "18547291", "", "", "", ""],  # bad CUI
+        ["Gama SRL", cui(3), "", "", "", ""],
+        ["Alfa Dublură", "RO" + cui(1), "", "", "", ""],  # duplicate of line 2, next chunk
+        ["", "", "", "", "", ""],  # blank: ignored
+        ["Beta Bună SRL", cui(2), "", "", "", ""],
+        ["Delta SRL", cui(3), "nu-e-email", "", "", ""],  # invalid: claims no key
+        ["Delta Bună SRL", cui(4), "", "", "", ""],
+        ["Banat Soft Group", "RO18547290", "", "", "Lugoj", ""],  # updates the existing one
+        ["Gama Dublură", cui(3), "", "", "", ""],  # duplicate of line 4, chunks later
+        ["Epsilon SRL", cui(4), "", "", "", ""],  # duplicate of line 9
+    ]
+    content = csv_bytes(rows)
+    at_once = await start(contacts, content)  # under the threshold: checked at once
+    assert at_once.status is c.ImportStatus.VALIDATED
+    assert at_once.planned == c.ImportCounts(create=4, update=1, skip=5)
+
+    monkeypatch.setattr(c, "IMPORT_CHECKED_AT_ONCE_ROWS", 4)
+    monkeypatch.setattr(import_service, "CHUNK", 3)
+    answered = await start(contacts, content)
+    assert answered.status is c.ImportStatus.VALIDATING
+    assert (answered.total_rows, answered.rows) == (10, [])
+    assert answered.planned == c.ImportCounts()
+    assert await count_rows(contacts, ImportRow) == 20  # stored, unchecked, at once
+    job = await wait_validated(contacts, answered)
+    assert job.total_rows == 10
+    assert job.planned == at_once.planned
+    assert job.error_rows == at_once.error_rows == 5
+    assert reports(job) == reports(at_once)
+    errors = errors_by_line(job)
+    assert errors[5] == [(("cui",), "duplicate in the file: same cui as line 2")]
+    assert errors[11] == [(("cui",), "duplicate in the file: same cui as line 4")]
+    assert errors[12] == [(("cui",), "duplicate in the file: same cui as line 9")]
+    assert next(r for r in job.rows if r.line == 10).target_id == existing.id
+    assert (job.rows_done, job.progress) == (0, 0.0)  # the counters now serve the apply
+
+    done = await apply_and_wait(contacts, job)
+    assert done.done == c.ImportCounts(create=4, update=1, skip=5)
+    assert await count_rows(contacts, Organization) == 5
+    # Created by bulk INSERTs, without ORM flushes: each still has its message, its contact
+    # points and the words of its name for typo-tolerant search.
+    created = {r.target_id for r in done.rows if r.action is c.ImportAction.CREATE}
+    types = await outbox_types(contacts)
+    assert types.count(c.OrganizationCreated.message_type()) == 1 + 4  # with `existing`
+    async with contacts.session_factory() as session:
+        words = set(await session.scalars(select(SearchWord.word)))
+        points = list(
+            await session.execute(
+                select(ContactPoint.kind, ContactPoint.value).where(
+                    ContactPoint.organization_id.in_(created)
+                )
+            )
+        )
+    assert {"alfa", "buna", "delta"} <= words
+    assert points == [("email", "office@alfa.ro")]
+    reply = await call(
+        contacts,
+        c.ORGANIZATION_SEARCH,
+        c.SearchOrganizations(query="delta buna"),
+        c.OrganizationPage,
+    )
+    assert [o.legal_name for o in reply.items] == ["Delta Bună SRL"]
+
+
+async def test_a_file_over_the_threshold_answers_validating_and_cannot_be_applied_yet(
+    contacts: ServiceRuntime,
+) -> None:
+    # No worker here: the job stays `validating`, as while its chunks are being checked.
+    count = c.IMPORT_CHECKED_AT_ONCE_ROWS + 1
+    content = csv_bytes([[f"Firma {n} SRL", cui(n), "", "", "", ""] for n in range(count)])
+    job = await start(contacts, content)
+    assert job.status is c.ImportStatus.VALIDATING
+    assert (job.total_rows, job.rows_done, job.progress, job.rows) == (count, 0, 0.0, [])
+    refused = await call_error(contacts, c.IMPORT_APPLY, c.ApplyImport(id=job.id))
+    assert refused.code is ErrorCode.CONFLICT
+    assert "still being checked" in refused.message
+    assert f"0 of {count} rows" in refused.message
+    reverted = await call_error(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id))
+    assert reverted.code is ErrorCode.CONFLICT
+    got = await call(contacts, c.IMPORT_GET, c.GetImport(id=job.id), c.ImportJob, as_=READER)
+    assert got.status is c.ImportStatus.VALIDATING
+    assert await count_rows(contacts, ImportRow) == count
+    assert await count_rows(contacts, Organization) == 0
+
+
+async def test_people_over_the_threshold_find_duplicate_emails_across_chunks(
+    contacts_with_worker: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = contacts_with_worker
+    monkeypatch.setattr(c, "IMPORT_CHECKED_AT_ONCE_ROWS", 2)
+    monkeypatch.setattr(import_service, "CHUNK", 2)
+    content = csv_bytes(
+        [
+            ["Ana", "Pop", "ana@example.ro"],
+            ["Ion", "Ionescu", "ion@example.ro"],
+            ["Maria", "Pop", "maria@example.ro"],
+            ["Ana", "Popescu", "ANA@example.ro"],  # duplicate of line 2, two chunks later
+        ],
+        ["given", "family", "email"],
+    )
+    mapping = {"given": "given_name", "family": "family_name", "email": "emails"}
+    answered = await start(contacts, content, kind=c.ImportKind.PEOPLE, mapping=mapping)
+    assert answered.status is c.ImportStatus.VALIDATING
+    job = await wait_validated(contacts, answered)
+    assert job.planned == c.ImportCounts(create=3, skip=1)
+    assert errors_by_line(job) == {
+        5: [(("emails",), "duplicate in the file: same emails as line 2")]
+    }

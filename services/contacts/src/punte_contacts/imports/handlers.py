@@ -15,9 +15,9 @@ def _may_import(ctx: HandlerContext) -> None:
 
 @registry.endpoint(c.IMPORT_START, c.StartImport, c.ImportJob)
 async def start(ctx: HandlerContext, body: c.StartImport) -> c.ImportJob:
-    """Upload a file: the dry run."""
+    """Upload a file: the dry run (in the background for a large file)."""
     _may_import(ctx)
-    return await service.start(ctx.session, body, actor=ctx.call.actor)
+    return await service.start(ctx.session, ctx.file_store, ctx.outbox, body, actor=ctx.call.actor)
 
 
 @registry.endpoint(c.IMPORT_APPLY, c.ApplyImport, c.ImportJob)

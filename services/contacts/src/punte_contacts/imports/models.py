@@ -6,7 +6,7 @@ from uuid import UUID
 
 from punte_contracts.contacts import ImportAction, ImportKind, ImportMode, ImportStatus
 from punte_platform.db import UTCDateTime
-from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punte_contacts.merges.models import JSONDocument
@@ -15,9 +15,7 @@ from punte_contacts.organizations.models import _enum
 
 
 class ImportJob(Base):
-    """One uploaded file. `rows` holds, per data row, its line, its mapped cells and the
-    errors found in the file alone (bad values, duplicates within the file), plus the dry
-    run's plan; the apply re-checks the database part row by row."""
+    """One uploaded file: its counts and progress; its rows are `ImportRow`s."""
 
     __tablename__ = "import_job"
 
@@ -26,7 +24,6 @@ class ImportJob(Base):
     mode: Mapped[ImportMode] = mapped_column(_enum(ImportMode, "import_mode"))
     filename: Mapped[str] = mapped_column(String(200))
     status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus, "import_status"))
-    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     total_rows: Mapped[int] = mapped_column(Integer)
     rows_done: Mapped[int] = mapped_column(Integer)
     next_chunk: Mapped[int] = mapped_column(Integer)
@@ -37,6 +34,41 @@ class ImportJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ImportRow(Base):
+    """One data row of a job: its mapped cells and the errors found in the file alone (bad
+    values, duplicates within the file), plus the dry run's plan (action, target, errors).
+    The apply reads a chunk of rows by line and re-checks the database part of each. A row
+    of a job still `validating` holds only its cells until its chunk is checked."""
+
+    __tablename__ = "import_row"
+    __table_args__ = (
+        # Partial: the rows of a large file are stored before any holds a key, faster so.
+        Index(
+            "ix_import_row_job_id_natural_key",
+            "job_id",
+            "natural_key",
+            postgresql_where=text("natural_key IS NOT NULL"),
+            sqlite_where=text("natural_key IS NOT NULL"),
+        ),
+    )
+
+    job_id: Mapped[UUID] = mapped_column(
+        Uuid, ForeignKey("import_job.id", ondelete="CASCADE"), primary_key=True
+    )
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cells: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    action: Mapped[ImportAction] = mapped_column(_enum(ImportAction, "import_action"))
+    target_id: Mapped[UUID | None] = mapped_column(Uuid)
+    plan_errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    # The columns the row's record gets, as the record's rules cleaned them (JSON-safe; null
+    # when the row has errors): the apply creates from them without checking the row again.
+    cleaned: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    # The natural key (CUI, first e-mail) a valid row claims first in its file: a background
+    # dry run finds a later chunk's duplicates by it.
+    natural_key: Mapped[str | None] = mapped_column(String(320))
 
 
 class ImportRowResult(Base):
