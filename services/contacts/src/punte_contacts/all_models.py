@@ -1,6 +1,6 @@
 """Every model of the service, imported so the metadata is complete (Alembic, tests)."""
 
-from punte_contacts.imports.models import ImportJob, ImportRowResult
+from punte_contacts.imports.models import ImportJob, ImportRow, ImportRowResult
 from punte_contacts.interactions.models import (
     Interaction,
     InteractionOrganization,
@@ -8,7 +8,7 @@ from punte_contacts.interactions.models import (
 )
 from punte_contacts.merges.models import MergeRecord
 from punte_contacts.models import Base, messaging_tables, metadata
-from punte_contacts.organizations.models import ContactPoint, Organization
+from punte_contacts.organizations.models import ContactPoint, Organization, SearchWord
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "ConsentRecord",
     "ContactPoint",
     "ImportJob",
+    "ImportRow",
     "ImportRowResult",
     "Interaction",
     "InteractionOrganization",
@@ -24,6 +25,7 @@ __all__ = [
     "MergeRecord",
     "Organization",
     "Person",
+    "SearchWord",
     "messaging_tables",
     "metadata",
 ]

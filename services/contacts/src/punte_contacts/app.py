@@ -13,6 +13,7 @@ from punte_contacts.interactions.handlers import registry as interactions
 from punte_contacts.merges.handlers import registry as merges
 from punte_contacts.organizations.handlers import registry as organizations
 from punte_contacts.people.handlers import registry as people
+from punte_contacts.search_words import ContactsSession
 from punte_contacts.settings import ContactsSettings
 
 
@@ -36,6 +37,8 @@ def definition(*, import_worker: bool = True) -> ServiceDefinition:
         endpoints=endpoints(),
         subscribers=[import_subscriber()] if import_worker else [],
         on_start=load_demo_data_in_development,
+        # Its flushes keep the vocabulary of search keys; no other service's sessions do.
+        session_class=ContactsSession,
     )
 
 

@@ -167,12 +167,9 @@ async def test_caen_owner_and_department_filters(contacts: ServiceRuntime) -> No
     assert (await search(contacts, caen_code="0111")).items == []
 
 
-async def test_typos_find_names_on_postgresql_only(city: ServiceRuntime) -> None:
+async def test_typos_find_names_on_both_backends(city: ServiceRuntime) -> None:
     found = names(await search(city, query="politehnika timisora"))
-    if city.engine.dialect.name == "postgresql":
-        assert found == ["Universitatea Politehnica Timișoara"]
-        # Exact and word matches still rank before merely similar names.
-        ranked = names(await search(city, query="timisoara"))
-        assert sorted(ranked[:2]) == ["Radio Timișoara", "Universitatea Politehnica Timișoara"]
-    else:
-        assert found == []  # SQLite has no trigram similarity: exact words only
+    assert found == ["Universitatea Politehnica Timișoara"]
+    # Exact and word matches still rank before merely similar names.
+    ranked = names(await search(city, query="timisoara"))
+    assert sorted(ranked[:2]) == ["Radio Timișoara", "Universitatea Politehnica Timișoara"]

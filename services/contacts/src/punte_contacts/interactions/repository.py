@@ -1,9 +1,10 @@
 """Every query on interactions."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -53,6 +54,51 @@ async def timeline(
         )
     query = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
     return list(await session.scalars(query))
+
+
+async def timelines(
+    session: AsyncSession,
+    *,
+    organization_ids: Sequence[UUID],
+    person_ids: Sequence[UUID],
+    limit: int,
+) -> dict[UUID, list[Interaction]]:
+    """The newest `limit` interactions of each of many organisations or people (one of the
+    two lists), by owner, newest first: one ranked query, one query for the participants."""
+    link = InteractionOrganization if organization_ids else InteractionPerson
+    owner = (
+        InteractionOrganization.organization_id if organization_ids else InteractionPerson.person_id
+    )
+    position = (
+        func.row_number()
+        .over(partition_by=owner, order_by=(Interaction.occurred_at.desc(), Interaction.id.desc()))
+        .label("position")
+    )
+    ranked = (
+        select(owner.label("owner_id"), link.interaction_id, position)
+        .join(Interaction, Interaction.id == link.interaction_id)
+        .where(owner.in_(organization_ids or person_ids))
+        .subquery()
+    )
+    rows = (
+        await session.execute(
+            select(ranked.c.owner_id, ranked.c.interaction_id)
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.owner_id, ranked.c.position)
+        )
+    ).all()
+    found = {
+        i.id: i
+        for i in await session.scalars(
+            select(Interaction)
+            .where(Interaction.id.in_({interaction_id for _, interaction_id in rows}))
+            .options(selectinload(Interaction.people), selectinload(Interaction.organizations))
+        )
+    }
+    grouped: dict[UUID, list[Interaction]] = {}
+    for owner_id, interaction_id in rows:
+        grouped.setdefault(owner_id, []).append(found[interaction_id])
+    return grouped
 
 
 async def for_person(session: AsyncSession, person_id: UUID) -> list[Interaction]:

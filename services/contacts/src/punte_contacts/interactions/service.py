@@ -124,6 +124,34 @@ async def list_for(session: AsyncSession, body: c.ListInteractionsFor) -> c.Inte
     page = rows[: body.first]
     next_cursor = None
     if len(rows) > body.first:
-        last = page[-1]
-        next_cursor = encode_cursor([last.occurred_at.isoformat(), str(last.id)])
+        next_cursor = _next_cursor(page[-1])
     return c.InteractionPage(items=[to_contract(i) for i in page], next_cursor=next_cursor)
+
+
+def _next_cursor(last: Interaction) -> str:
+    return encode_cursor([last.occurred_at.isoformat(), str(last.id)])
+
+
+async def list_for_many(
+    session: AsyncSession, body: c.ListInteractionsForMany
+) -> c.InteractionPages:
+    """The first timeline page of each of many organisations or people (an unknown id has an
+    empty one); each `next_cursor` continues through `list_for`."""
+    grouped = await repository.timelines(
+        session,
+        organization_ids=body.organization_ids,
+        person_ids=body.person_ids,
+        limit=body.first + 1,
+    )
+    pages = []
+    for owner_id in dict.fromkeys(body.organization_ids or body.person_ids):
+        rows = grouped.get(owner_id, [])
+        page = rows[: body.first]
+        pages.append(
+            c.OwnerInteractionPage(
+                owner_id=owner_id,
+                items=[to_contract(i) for i in page],
+                next_cursor=_next_cursor(page[-1]) if len(rows) > body.first else None,
+            )
+        )
+    return c.InteractionPages(pages=pages)

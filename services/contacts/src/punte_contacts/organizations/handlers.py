@@ -43,6 +43,12 @@ async def search(ctx: HandlerContext, body: c.SearchOrganizations) -> c.Organiza
     return await service.search(ctx.session, body)
 
 
+@registry.endpoint(c.ORGANIZATION_COUNT, c.OrganizationFilter, c.SearchCount)
+async def count(ctx: HandlerContext, body: c.OrganizationFilter) -> c.SearchCount:
+    """How many organisations a search lists."""
+    return await service.count(ctx.session, body)
+
+
 @registry.endpoint(
     c.ORGANIZATION_DUPLICATES, c.SuggestOrganizationDuplicates, c.OrganizationDuplicates
 )
@@ -57,4 +63,4 @@ async def duplicate_suggestions(
 async def export_file(ctx: HandlerContext, body: c.ExportOrganizations) -> c.ExportFile:
     """Matching organisations as a CSV or XLSX file (bulk data: needs `contacts:read`)."""
     ctx.require(c.READ_PERMISSION)
-    return await export.export(ctx.session, body)
+    return await export.export(ctx.session, ctx.files, body)

@@ -97,3 +97,26 @@ class ContactPoint(Base):
     person_id: Mapped[UUID | None] = mapped_column(
         Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
     )
+
+
+class SearchWord(Base):
+    """A word of some organisation's or person's search key.
+
+    Typo-tolerant search looks each word of a text up here (a small table, trigram-indexed on
+    PostgreSQL, read by primary-key range on SQLite) and then searches names for the similar
+    words found, which the name indexes serve well; comparing the text with every name
+    instead costs a scan. Words are added as names are written and removed when no name
+    holds them any more (`punte_contacts.search_words`), so an erased name leaves none.
+    """
+
+    __tablename__ = "search_word"
+    __table_args__ = (
+        Index(
+            "ix_search_word_word_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )
+
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)

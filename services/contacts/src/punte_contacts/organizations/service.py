@@ -1,5 +1,6 @@
 """Rules for organisations: identifiers, duplicates, versions, messages. Never commits."""
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from punte_contacts.organizations import repository
 from punte_contacts.organizations.models import Organization
 from punte_contacts.organizations.schemas import to_contract
 from punte_contacts.paging import decode_cursor, encode_cursor
+from punte_contacts.people.models import Person
 from punte_contacts.text import normalize_optional, normalize_text, search_key
 
 # Input fields stored as they come (after NFC), and those stored in another shape.
@@ -261,21 +263,72 @@ def filter_arguments(body: c.OrganizationFilter) -> dict[str, Any]:
     }
 
 
+RELEVANCE = "relevance"
+_SORT_ATTRIBUTES = {
+    c.SortField.NAME: "search_key",
+    c.SortField.CREATED_AT: "created_at",
+    c.SortField.UPDATED_AT: "updated_at",
+}
+
+
+def _order_tag(order: c.SearchOrder | None) -> str:
+    return RELEVANCE if order is None else f"{order.field.value}:{order.direction.value}"
+
+
+def sort_values(order: c.SearchOrder | None, row: Organization | Person, rank: int) -> list[Any]:
+    """A row's sort key under `order` (see `repository.sort_key`)."""
+    if order is None:
+        return [rank, row.search_key, row.id]
+    return [getattr(row, _SORT_ATTRIBUTES[order.field]), row.id]
+
+
+def cursor_of(order: c.SearchOrder | None, row: Organization | Person, rank: int) -> str:
+    """The cursor after `row`: the order's name, then the row's sort key."""
+    values = [
+        v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID) else v
+        for v in sort_values(order, row, rank)
+    ]
+    return encode_cursor([_order_tag(order), *values])
+
+
+def read_cursor(order: c.SearchOrder | None, cursor: str) -> list[Any]:
+    """The sort key in a cursor given under `order`; a cursor from another order (or not
+    ours at all) is `validation_failed` at `["after"]`."""
+    values = decode_cursor(cursor, None)
+    if values[0] != _order_tag(order):
+        raise ServiceError.invalid(
+            ["after"], "this cursor belongs to another order: start again from the first page"
+        )
+    try:
+        if order is None:
+            _, rank, key, last_id = values
+            return [int(rank), str(key), UUID(str(last_id))]
+        _, value, last_id = values
+        if order.field is c.SortField.NAME:
+            return [str(value), UUID(str(last_id))]
+        return [datetime.fromisoformat(str(value)), UUID(str(last_id))]
+    except (ValueError, TypeError):
+        raise ServiceError.invalid(["after"], "not a cursor this list gave") from None
+
+
 async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.OrganizationPage:
     """One page of matching organisations (see `SearchOrganizations`)."""
-    after = None
-    if body.after:
-        rank, key, last_id = decode_cursor(body.after, 3)
-        try:
-            after = (int(rank), str(key), UUID(str(last_id)))
-        except ValueError:
-            raise ServiceError.invalid(["after"], "not a cursor this list gave") from None
+    after = read_cursor(body.order_by, body.after) if body.after else None
     rows = await repository.search(
-        session, **filter_arguments(body), after=after, limit=body.first + 1
+        session,
+        **filter_arguments(body),
+        order=body.order_by,
+        after=after,
+        limit=body.first + 1,
     )
     page = rows[: body.first]
     next_cursor = None
     if len(rows) > body.first:
         last, rank = page[-1]
-        next_cursor = encode_cursor([rank, last.search_key, str(last.id)])
+        next_cursor = cursor_of(body.order_by, last, rank)
     return c.OrganizationPage(items=[to_contract(org) for org, _ in page], next_cursor=next_cursor)
+
+
+async def count(session: AsyncSession, body: c.OrganizationFilter) -> c.SearchCount:
+    """How many organisations a search with these filters lists."""
+    return c.SearchCount(total=await repository.count_matching(session, **filter_arguments(body)))

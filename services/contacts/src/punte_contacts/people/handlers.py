@@ -4,7 +4,7 @@ from punte_contracts import contacts as c
 from punte_contracts.rpc import GetManyReply, GetManyRequest
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 
-from punte_contacts.people import privacy, service
+from punte_contacts.people import duplicates, export, privacy, service
 
 registry = EndpointRegistry()
 
@@ -36,6 +36,20 @@ async def search(ctx: HandlerContext, body: c.SearchPeople) -> c.PersonPage:
     return await service.search(ctx.session, body)
 
 
+@registry.endpoint(c.PERSON_COUNT, c.PersonFilter, c.SearchCount)
+async def count(ctx: HandlerContext, body: c.PersonFilter) -> c.SearchCount:
+    """How many people a search lists."""
+    return await service.count(ctx.session, body)
+
+
+@registry.endpoint(c.PERSON_DUPLICATES, c.SuggestPersonDuplicates, c.PersonDuplicates)
+async def duplicate_suggestions(
+    ctx: HandlerContext, body: c.SuggestPersonDuplicates
+) -> c.PersonDuplicates:
+    """Possible duplicates of a person or a draft."""
+    return await duplicates.suggest(ctx.session, body)
+
+
 @registry.endpoint(c.AFFILIATION_ADD, c.AddAffiliation, c.Affiliation)
 async def add_affiliation(ctx: HandlerContext, body: c.AddAffiliation) -> c.Affiliation:
     """Link a person to an organisation."""
@@ -54,6 +68,14 @@ async def end_affiliation(ctx: HandlerContext, body: c.EndAffiliation) -> c.Affi
 async def list_affiliations(ctx: HandlerContext, body: c.ListAffiliations) -> c.AffiliationList:
     """A person's or an organisation's affiliations."""
     return await service.list_affiliations(ctx.session, body)
+
+
+@registry.endpoint(c.AFFILIATION_LIST_MANY, c.ListAffiliationsMany, c.AffiliationLists)
+async def list_affiliations_many(
+    ctx: HandlerContext, body: c.ListAffiliationsMany
+) -> c.AffiliationLists:
+    """The affiliations of many people or many organisations, in one query."""
+    return await service.list_affiliations_many(ctx.session, body)
 
 
 @registry.endpoint(c.CONSENT_SET, c.SetConsent, c.Consent)
@@ -80,3 +102,10 @@ async def erase(ctx: HandlerContext, body: c.ErasePerson) -> c.ErasureReport:
 async def export_data(ctx: HandlerContext, body: c.ExportPersonData) -> c.PersonDataExport:
     """Everything held on a person (GDPR art. 15)."""
     return await privacy.export(ctx.session, body)
+
+
+@registry.endpoint(c.PERSON_EXPORT_FILE, c.ExportPeople, c.ExportFile)
+async def export_file(ctx: HandlerContext, body: c.ExportPeople) -> c.ExportFile:
+    """Matching people as a CSV or XLSX file (bulk data: needs `contacts:read`)."""
+    ctx.require(c.READ_PERMISSION)
+    return await export.export(ctx.session, ctx.files, body)

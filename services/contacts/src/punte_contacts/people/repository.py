@@ -1,19 +1,22 @@
 """Every query on people and affiliations."""
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select, update
+from punte_contracts.contacts import SearchOrder
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.organizations.models import ContactPoint
 from punte_contacts.organizations.repository import (
     TextMatch,
-    after_condition,
+    Tiers,
     has_contact,
     is_postgresql,
     json_list_contains,
-    ranked_text_match,
+    text_tiers,
+    tiered_search,
 )
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 
@@ -42,33 +45,110 @@ async def merged_into(session: AsyncSession, person_id: UUID) -> list[UUID]:
     return list(await session.scalars(select(Person.id).where(Person.merged_into_id == person_id)))
 
 
+def _conditions(
+    session: AsyncSession, *, match: TextMatch, tag: str | None, owner_id: UUID | None
+) -> tuple[list[ColumnElement[bool]], Tiers]:
+    """The filters of a search (merged people left out), and its text's match tiers."""
+    exact: list[ColumnElement[bool]] = []
+    contact = has_contact(ContactPoint.person_id, Person.id, match)
+    if contact is not None:
+        exact.append(contact)
+    tiers = text_tiers(session, Person.search_key, exact, match.key)
+    conditions: list[ColumnElement[bool]] = [Person.merged_into_id.is_(None)]
+    if tag:
+        conditions.append(json_list_contains(session, Person.tags, tag))
+    if owner_id is not None:
+        conditions.append(Person.owner_id == owner_id)
+    return conditions, tiers
+
+
 async def search(
     session: AsyncSession,
     *,
     match: TextMatch,
     tag: str | None,
     owner_id: UUID | None,
-    after: tuple[int, str, UUID] | None,
+    order: SearchOrder | None,
+    after: Sequence[Any] | None,
     limit: int,
 ) -> list[tuple[Person, int]]:
-    """People matching, ordered by (rank, search key, id), after a cursor position."""
-    exact: list[ColumnElement[bool]] = []
-    contact = has_contact(ContactPoint.person_id, Person.id, match)
-    if contact is not None:
-        exact.append(contact)
-    matched, rank = ranked_text_match(
-        Person.search_key, exact, match.key, fuzzy=is_postgresql(session)
+    """People matching, with their rank, in `order` (see `sort_key`), after the row whose
+    sort key is `after`."""
+    conditions, tiers = _conditions(session, match=match, tag=tag, owner_id=owner_id)
+    return await tiered_search(
+        session,
+        Person,
+        conditions=conditions,
+        tiers=tiers,
+        order=order,
+        after=after,
+        limit=limit,
     )
-    query = select(Person, rank.label("rank")).where(matched, Person.merged_into_id.is_(None))
-    if tag:
-        query = query.where(json_list_contains(session, Person.tags, tag))
-    if owner_id is not None:
-        query = query.where(Person.owner_id == owner_id)
-    if after is not None:
-        query = query.where(after_condition(rank, Person.search_key, Person.id, after))
-    query = query.order_by(rank, Person.search_key, Person.id).limit(limit)
-    rows = await session.execute(query)
-    return [(row[0], int(row[1])) for row in rows]
+
+
+async def count_matching(
+    session: AsyncSession, *, match: TextMatch, tag: str | None, owner_id: UUID | None
+) -> int:
+    """How many people a search lists."""
+    conditions, tiers = _conditions(session, match=match, tag=tag, owner_id=owner_id)
+    matched = await tiers.matched()
+    query = select(func.count()).select_from(Person).where(*conditions, *matched)
+    return int(await session.scalar(query) or 0)
+
+
+async def people_with_contacts(
+    session: AsyncSession, points: Sequence[tuple[str, str]]
+) -> list[tuple[UUID, str]]:
+    """(person id, kind) of the people holding any of these (kind, lookup value) points."""
+    if not points:
+        return []
+    rows = await session.execute(
+        select(ContactPoint.person_id, ContactPoint.kind).where(
+            ContactPoint.person_id.is_not(None),
+            or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in points)),
+        )
+    )
+    return [(person_id, kind) for person_id, kind in rows if person_id is not None]
+
+
+async def people_named(session: AsyncSession, keys: Sequence[str]) -> set[UUID]:
+    """The unmerged people whose name key is one of `keys`."""
+    query = select(Person.id).where(Person.search_key.in_(keys), Person.merged_into_id.is_(None))
+    return set(await session.scalars(query.limit(200)))
+
+
+async def people_with_similar_names(
+    session: AsyncSession,
+    *,
+    given: str,
+    family: str,
+    given_prefix: str,
+    min_similarity: float,
+    limit: int,
+) -> dict[UUID, float]:
+    """Unmerged people with the same family name and a given name starting alike (1.0),
+    and on PostgreSQL those whose whole name is trigram-similar (the similarity)."""
+    live = Person.merged_into_id.is_(None)
+    alike = or_(
+        Person.search_key.like(f"{given_prefix}% {family}"),
+        Person.search_key.like(f"{family} {given_prefix}%"),
+    )
+    found: dict[UUID, float] = dict.fromkeys(
+        await session.scalars(select(Person.id).where(alike, live).limit(limit)), 1.0
+    )
+    if is_postgresql(session):
+        key = f"{given} {family}"
+        similarity = func.similarity(Person.search_key, key)
+        rows = await session.execute(
+            select(Person.id, similarity)
+            # `%` (similarity over pg_trgm.similarity_threshold) is what the GIN index serves.
+            .where(Person.search_key.op("%")(key), similarity >= min_similarity, live)
+            .order_by(similarity.desc())
+            .limit(limit)
+        )
+        for person_id, score in rows:
+            found[person_id] = max(found.get(person_id, 0.0), float(score))
+    return found
 
 
 async def get_affiliation(session: AsyncSession, affiliation_id: UUID) -> Affiliation | None:
@@ -107,6 +187,33 @@ async def list_affiliations(
         Affiliation.id.desc(),
     ).limit(1000)
     return list(await session.scalars(query))
+
+
+async def list_affiliations_many(
+    session: AsyncSession,
+    *,
+    person_ids: Sequence[UUID],
+    organization_ids: Sequence[UUID],
+    include_ended: bool,
+) -> dict[UUID, list[Affiliation]]:
+    """The affiliations of many people or many organisations in one query, by owner, each
+    list in `list_affiliations` order."""
+    by_person = bool(person_ids)
+    owner = Affiliation.person_id if by_person else Affiliation.organization_id
+    query = select(Affiliation).where(owner.in_(person_ids if by_person else organization_ids))
+    if not include_ended:
+        query = query.where(Affiliation.end_date.is_(None))
+    query = query.order_by(
+        owner,
+        Affiliation.end_date.is_not(None),
+        Affiliation.start_date.desc(),
+        Affiliation.id.desc(),
+    )
+    grouped: dict[UUID, list[Affiliation]] = {}
+    for affiliation in await session.scalars(query):
+        key = affiliation.person_id if by_person else affiliation.organization_id
+        grouped.setdefault(key, []).append(affiliation)
+    return grouped
 
 
 async def consent_history(session: AsyncSession, person_id: UUID) -> list[ConsentRecord]:

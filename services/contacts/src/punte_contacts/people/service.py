@@ -15,8 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from punte_contacts import identifiers as ids
 from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository as organizations
-from punte_contacts.organizations.service import text_match
-from punte_contacts.paging import decode_cursor, encode_cursor
+from punte_contacts.organizations.service import cursor_of, read_cursor, text_match
 from punte_contacts.people import repository
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 from punte_contacts.people.schemas import (
@@ -122,20 +121,22 @@ async def get_many(session: AsyncSession, ids_: list[UUID]) -> tuple[list[c.Pers
     return found, [i for i in dict.fromkeys(ids_) if i not in known]
 
 
+def filter_arguments(body: c.PersonFilter) -> dict[str, Any]:
+    """A filter's values as the repository's search takes them."""
+    return {
+        "match": text_match(body.query),
+        "tag": normalize_text(body.tag) if body.tag else None,
+        "owner_id": body.owner_id,
+    }
+
+
 async def search(session: AsyncSession, body: c.SearchPeople) -> c.PersonPage:
     """One page of matching people (see `SearchPeople`)."""
-    after = None
-    if body.after:
-        rank, key, last_id = decode_cursor(body.after, 3)
-        try:
-            after = (int(rank), str(key), UUID(str(last_id)))
-        except ValueError:
-            raise ServiceError.invalid(["after"], "not a cursor this list gave") from None
+    after = read_cursor(body.order_by, body.after) if body.after else None
     rows = await repository.search(
         session,
-        match=text_match(body.query),
-        tag=normalize_text(body.tag) if body.tag else None,
-        owner_id=body.owner_id,
+        **filter_arguments(body),
+        order=body.order_by,
         after=after,
         limit=body.first + 1,
     )
@@ -143,8 +144,13 @@ async def search(session: AsyncSession, body: c.SearchPeople) -> c.PersonPage:
     next_cursor = None
     if len(rows) > body.first:
         last, rank = page[-1]
-        next_cursor = encode_cursor([rank, last.search_key, str(last.id)])
+        next_cursor = cursor_of(body.order_by, last, rank)
     return c.PersonPage(items=[to_contract(p) for p, _ in page], next_cursor=next_cursor)
+
+
+async def count(session: AsyncSession, body: c.PersonFilter) -> c.SearchCount:
+    """How many people a search with these filters lists."""
+    return c.SearchCount(total=await repository.count_matching(session, **filter_arguments(body)))
 
 
 async def add_affiliation(
@@ -222,6 +228,27 @@ async def list_affiliations(session: AsyncSession, body: c.ListAffiliations) -> 
         include_ended=body.include_ended,
     )
     return c.AffiliationList(items=[affiliation_to_contract(a) for a in rows])
+
+
+async def list_affiliations_many(
+    session: AsyncSession, body: c.ListAffiliationsMany
+) -> c.AffiliationLists:
+    """The affiliations of many people or many organisations, one list per id asked."""
+    grouped = await repository.list_affiliations_many(
+        session,
+        person_ids=body.person_ids,
+        organization_ids=body.organization_ids,
+        include_ended=body.include_ended,
+    )
+    return c.AffiliationLists(
+        lists=[
+            c.OwnerAffiliations(
+                owner_id=owner_id,
+                items=[affiliation_to_contract(a) for a in grouped.get(owner_id, [])],
+            )
+            for owner_id in dict.fromkeys(body.person_ids or body.organization_ids)
+        ]
+    )
 
 
 def _in_force(records: list[ConsentRecord]) -> list[ConsentRecord]:

@@ -1,0 +1,55 @@
+"""Export of people to CSV or XLSX, with the search's filters and order."""
+
+from typing import Any, get_args
+from uuid import UUID
+
+from punte_contracts import contacts as c
+from punte_platform.messaging.files import FileStore
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from punte_contacts import exports
+from punte_contacts.organizations import repository as organizations
+from punte_contacts.organizations.service import sort_values
+from punte_contacts.people import repository
+from punte_contacts.people.models import Affiliation, Person
+from punte_contacts.people.service import filter_arguments
+
+# The import's field names first, so an exported file imports back as it is; then
+# read-only columns the import ignores.
+IMPORTED: tuple[str, ...] = get_args(c.PersonImportField)
+COLUMNS = (*IMPORTED, "organizations", "roles", "owner_id", "id")
+
+
+def cells(person: Person, affiliations: list[Affiliation], names: dict[UUID, str]) -> list[str]:
+    """A person's row of the export, in `COLUMNS` order."""
+    current = sorted(affiliations, key=lambda a: not a.is_primary)  # stable: primary first
+    values: dict[str, object] = {name: getattr(person, name, None) for name in COLUMNS}
+    values["organizations"] = [names.get(a.organization_id, "") for a in current]
+    values["roles"] = [a.role or "" for a in current]
+    return [exports.text(values[name]) for name in COLUMNS]
+
+
+async def export(session: AsyncSession, files: FileStore, body: c.ExportPeople) -> c.ExportFile:
+    """The matching people as a CSV or XLSX file, staged for download."""
+    arguments = filter_arguments(body)
+
+    async def search(after: list[Any] | None, limit: int) -> list[tuple[Person, int]]:
+        return await repository.search(
+            session, **arguments, order=body.order_by, after=after, limit=limit
+        )
+
+    found = await exports.matching(
+        search, lambda person, rank: sort_values(body.order_by, person, rank), noun="people"
+    )
+    rows: list[list[str]] = []
+    for start in range(0, len(found), exports.BATCH):
+        chunk = found[start : start + exports.BATCH]
+        current = await repository.list_affiliations_many(
+            session, person_ids=[p.id for p in chunk], organization_ids=[], include_ended=False
+        )
+        org_ids = {a.organization_id for group in current.values() for a in group}
+        names = {o.id: o.legal_name for o in await organizations.get_many(session, list(org_ids))}
+        rows.extend(cells(p, current.get(p.id, []), names) for p in chunk)
+    return await exports.stage(
+        files, COLUMNS, rows, format=body.format, title="Persoane", stem="persoane"
+    )
