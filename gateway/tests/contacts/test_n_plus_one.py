@@ -1,15 +1,15 @@
-"""Nested queries cost a constant number of NATS requests per level where the service batches.
+"""Nested queries cost a constant number of NATS requests per level, whatever the list size.
 
-Organisations and people load through `get_many`: one request per level, whatever the number
-of items. Affiliations have no batched endpoint in the contacts service yet
-(`affiliation.list` takes one person or one organisation), so that level costs one request per
-parent, sent concurrently by one DataLoader batch: the test pins those figures down, so a
-regression (or the batched endpoint arriving) shows.
+Organisations and people load through `get_many`, affiliations through `affiliation.list_many`,
+timelines' first pages through `interaction.list_for_many`: one request per level. The tests
+pin the figures for two list sizes, so a regression to a request per item shows.
 """
 
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from punte_contracts import contacts as c
@@ -45,11 +45,14 @@ def counting(client: ServiceClient) -> Iterator[Counter[str]]:
         del client.request_raw
 
 
-async def _people_with_organisations(crm: Crm, count: int) -> None:
+async def _people_with_organisations(crm: Crm, count: int) -> list[dict[str, Any]]:
+    made = []
     for i in range(count):
         org = await crm.organization(legalName=f"Firma {i:02d} SRL")
-        person = await crm.person(familyName=f"Persoana {i:02d}")
+        person = await crm.person(givenName="Ana", familyName=f"Persoana {i:02d}")
         await crm.affiliate(person["id"], org["id"], role=f"rol {i}")
+        made.append({"org": org, "person": person})
+    return made
 
 
 @pytest.mark.parametrize("count", [3, 10])
@@ -69,27 +72,30 @@ async def test_nested_people_affiliations_organisations(crm: Crm, count: int) ->
         assert affiliation["node"]["organization"]["legalName"] == f"Firma {i} SRL"
     assert sent == {
         c.PERSON_SEARCH: 1,
-        c.AFFILIATION_LIST: count,  # no batched endpoint: one per person, all at once
+        c.AFFILIATION_LIST_MANY: 1,  # every person's affiliations in one request
         c.ORGANIZATION_GET_MANY: 1,  # every organisation in one request
     }
-    assert total == count + 2
+    assert total == 3
 
 
-async def test_organisations_of_a_page_and_their_people_batch_by_level(crm: Crm) -> None:
-    await _people_with_organisations(crm, 6)
+@pytest.mark.parametrize("count", [3, 10])
+async def test_organisations_of_a_page_and_their_people_batch_by_level(
+    crm: Crm, count: int
+) -> None:
+    await _people_with_organisations(crm, count)
     client = crm.gw.runtime.client
     assert client is not None
     query = """
-    {
-      organizations(first: 6) {
+    query ($first: Int!) {
+      organizations(first: $first) {
         edges { node { legalName people { edges { node { familyName
           affiliations { edges { node { organization { legalName } } } } } } } } }
       }
     }
     """
     with counting(client) as sent:
-        data = await crm.data(query)
-    assert len(data["organizations"]["edges"]) == 6
+        data = await crm.data(query, {"first": count})
+    assert len(data["organizations"]["edges"]) == count
     for edge in data["organizations"]["edges"]:
         [person] = edge["node"]["people"]["edges"]
         [affiliation] = person["node"]["affiliations"]["edges"]
@@ -97,6 +103,76 @@ async def test_organisations_of_a_page_and_their_people_batch_by_level(crm: Crm)
     # The search primes the organisations' loader: the deepest level asks for none again.
     assert sent == {
         c.ORGANIZATION_SEARCH: 1,
-        c.AFFILIATION_LIST: 12,  # six organisations' lists, then six people's lists
+        c.AFFILIATION_LIST_MANY: 2,  # the organisations' lists, then the people's lists
         c.PERSON_GET_MANY: 1,
+    }
+
+
+LOG = """
+mutation ($input: LogInteractionInput!) { logInteraction(input: $input) { userErrors { code } } }
+"""
+
+
+@pytest.mark.parametrize("count", [3, 10])
+async def test_timelines_of_a_list_cost_one_request(crm: Crm, count: int) -> None:
+    made = await _people_with_organisations(crm, count)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    for i, pair in enumerate(made):
+        for n in range(i % 3 + 1):
+            payload = await crm.mutate(
+                LOG,
+                {
+                    "kind": "CALL",
+                    "occurredAt": (start + timedelta(hours=n)).isoformat(),
+                    "subject": f"Apel {n}",
+                    "organizationIds": [pair["org"]["id"]],
+                    "personIds": [pair["person"]["id"]],
+                },
+            )
+            assert payload["userErrors"] == []
+    client = crm.gw.runtime.client
+    assert client is not None
+    query = """
+    query ($first: Int!) {
+      organizations(first: $first) {
+        edges { node { legalName
+          timeline(first: 2) { pageInfo { hasNextPage } edges { node { subject } } } } }
+      }
+      people(first: $first) {
+        edges { node { familyName timeline(first: 2) { edges { node { subject } } } } }
+      }
+    }
+    """
+    with counting(client) as sent:
+        data = await crm.data(query, {"first": count})
+    for i, edge in enumerate(data["organizations"]["edges"]):
+        timeline = edge["node"]["timeline"]
+        expected = [f"Apel {n}" for n in reversed(range(i % 3 + 1))][:2]
+        assert [e["node"]["subject"] for e in timeline["edges"]] == expected
+        assert timeline["pageInfo"]["hasNextPage"] == (i % 3 == 2)
+    assert sent == {
+        c.ORGANIZATION_SEARCH: 1,
+        c.PERSON_SEARCH: 1,
+        c.INTERACTION_LIST_FOR_MANY: 2,  # the organisations' first pages, the people's
+    }
+
+
+async def test_total_count_is_asked_for_only_when_selected(crm: Crm) -> None:
+    await _people_with_organisations(crm, 4)
+    client = crm.gw.runtime.client
+    assert client is not None
+    with counting(client) as sent:
+        data = await crm.data('{ organizations(first: 2, search: "firma") { edges { cursor } } }')
+    assert len(data["organizations"]["edges"]) == 2
+    assert sent == {c.ORGANIZATION_SEARCH: 1}
+    with counting(client) as sent:
+        data = await crm.data(
+            '{ organizations(first: 2, search: "firma") { totalCount } people { totalCount } }'
+        )
+    assert data == {"organizations": {"totalCount": 4}, "people": {"totalCount": 4}}
+    assert sent == {
+        c.ORGANIZATION_SEARCH: 1,
+        c.ORGANIZATION_COUNT: 1,
+        c.PERSON_SEARCH: 1,
+        c.PERSON_COUNT: 1,
     }

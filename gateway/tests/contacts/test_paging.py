@@ -67,3 +67,17 @@ async def test_backwards_and_bad_cursors_are_refused() -> None:
     with pytest.raises(GraphQLError, match="invalid cursor"):
         await service_page(service.fetch, PageRequest.of(first=2, after="%%%"))
     assert service.calls == []
+
+
+async def test_a_cursor_from_another_scope_is_refused_even_on_the_first_page() -> None:
+    service = FakeService()
+    first = await service_page(service.fetch, PageRequest.of(first=2), scope="name:asc")
+    again = await service_page(
+        service.fetch, PageRequest.of(first=2, after=first.cursors[-1]), scope="name:asc"
+    )
+    assert again.items == ITEMS[2:4]
+    for other in ("name:desc", None):
+        with pytest.raises(GraphQLError, match="another order"):
+            await service_page(
+                service.fetch, PageRequest.of(first=2, after=first.cursors[-1]), scope=other
+            )

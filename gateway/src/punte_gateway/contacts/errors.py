@@ -48,10 +48,10 @@ def user_errors(error: ServiceError, ids: dict[str, list[str]] | None = None) ->
 
 def query_error(error: ServiceError) -> GraphQLError:
     """A service error met while reading: a top-level error with its code, no internals."""
-    if error.code is ErrorCode.VALIDATION_FAILED and any(
-        list(f.path) == ["after"] for f in error.body.fields
-    ):
-        return GraphQLError("invalid cursor", extensions={"code": "BAD_CURSOR"})
+    cursor = [f.message for f in error.body.fields if list(f.path) == ["after"]]
+    if error.code is ErrorCode.VALIDATION_FAILED and cursor:
+        # The reason matters when a cursor is reused under another orderBy.
+        return GraphQLError(f"invalid cursor: {cursor[0]}", extensions={"code": "BAD_CURSOR"})
     code = error.code.value.upper()
     message = error.body.message if error.code is not ErrorCode.INTERNAL else "internal error"
     if error.body.fields:

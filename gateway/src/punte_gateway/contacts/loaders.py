@@ -1,20 +1,23 @@
 """This request's DataLoaders over the contacts service.
 
-Organisations and people load through `get_many`: one request per level of a query, whatever
-the number of items. Affiliations have no batched endpoint yet (`affiliation.list` takes one
-person or one organisation), so their loaders gather one request per key, all sent at once in
-the same tick: N concurrent requests, never N sequential round trips, and a key asked twice in
-a query costs one request.
+Every loader here costs one request per level of a query, whatever the number of items:
+organisations and people through `get_many`, affiliations through `affiliation.list_many`,
+and the first page of timelines through `interaction.list_for_many`.
 """
 
 import asyncio
+from collections.abc import Sequence
 from uuid import UUID
 
 from punte_contracts import contacts as c
+from punte_contracts.contacts import MAX_PAGE
 from strawberry.dataloader import DataLoader
 
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.loaders import service_loader
+
+# (owner id, page size): a timeline's first page.
+TimelineKey = tuple[UUID, int]
 
 
 def organizations(context: GraphQLContext) -> DataLoader[UUID, c.Organization | None]:
@@ -27,42 +30,79 @@ def people(context: GraphQLContext) -> DataLoader[UUID, c.Person | None]:
     return service_loader(context, c.PERSON_GET_MANY, c.Person)
 
 
+def _affiliations(
+    context: GraphQLContext, *, of_people: bool
+) -> DataLoader[UUID, list[c.Affiliation]]:
+    async def load(owner_ids: Sequence[UUID]) -> list[list[c.Affiliation]]:
+        ids = list(owner_ids)
+        body = (
+            c.ListAffiliationsMany(person_ids=ids)
+            if of_people
+            else c.ListAffiliationsMany(organization_ids=ids)
+        )
+        reply = await context.client.request(c.AFFILIATION_LIST_MANY, body, c.AffiliationLists)
+        lists = {entry.owner_id: entry.items for entry in reply.lists}
+        return [lists.get(i, []) for i in ids]
+
+    name = "people" if of_people else "organizations"
+    return context.loader(
+        f"contacts:affiliations-of-{name}",
+        # The endpoint takes up to MAX_PAGE ids: a bigger level costs a request per MAX_PAGE.
+        lambda: DataLoader(load_fn=load, max_batch_size=MAX_PAGE),
+    )
+
+
 def affiliations_of_people(context: GraphQLContext) -> DataLoader[UUID, list[c.Affiliation]]:
     """Each person's affiliations, ended ones included (filter in the resolver)."""
-
-    async def load(person_ids: list[UUID]) -> list[list[c.Affiliation]]:
-        replies = await asyncio.gather(
-            *(
-                context.client.request(
-                    c.AFFILIATION_LIST, c.ListAffiliations(person_id=i), c.AffiliationList
-                )
-                for i in person_ids
-            )
-        )
-        return [reply.items for reply in replies]
-
-    return context.loader(
-        "contacts:affiliations-of-people", lambda: DataLoader(load_fn=load, max_batch_size=100)
-    )
+    return _affiliations(context, of_people=True)
 
 
 def affiliations_of_organizations(
     context: GraphQLContext,
 ) -> DataLoader[UUID, list[c.Affiliation]]:
     """Each organisation's affiliations, ended ones included (filter in the resolver)."""
+    return _affiliations(context, of_people=False)
 
-    async def load(organization_ids: list[UUID]) -> list[list[c.Affiliation]]:
-        replies = await asyncio.gather(
-            *(
-                context.client.request(
-                    c.AFFILIATION_LIST, c.ListAffiliations(organization_id=i), c.AffiliationList
-                )
-                for i in organization_ids
+
+def _timelines(
+    context: GraphQLContext, *, of_people: bool
+) -> DataLoader[TimelineKey, c.OwnerInteractionPage]:
+    async def load(keys: Sequence[TimelineKey]) -> list[c.OwnerInteractionPage]:
+        # One request per page size asked in the level (normally one size).
+        sizes = sorted({size for _, size in keys})
+
+        async def fetch(size: int) -> dict[TimelineKey, c.OwnerInteractionPage]:
+            ids = list(dict.fromkeys(owner for owner, wanted in keys if wanted == size))
+            body = (
+                c.ListInteractionsForMany(person_ids=ids, first=size)
+                if of_people
+                else c.ListInteractionsForMany(organization_ids=ids, first=size)
             )
-        )
-        return [reply.items for reply in replies]
+            reply = await context.client.request(
+                c.INTERACTION_LIST_FOR_MANY, body, c.InteractionPages
+            )
+            return {(page.owner_id, size): page for page in reply.pages}
 
+        found: dict[TimelineKey, c.OwnerInteractionPage] = {}
+        for pages in await asyncio.gather(*(fetch(size) for size in sizes)):
+            found.update(pages)
+        return [found.get(key, c.OwnerInteractionPage(owner_id=key[0], items=[])) for key in keys]
+
+    name = "people" if of_people else "organizations"
     return context.loader(
-        "contacts:affiliations-of-organizations",
-        lambda: DataLoader(load_fn=load, max_batch_size=100),
+        f"contacts:timelines-of-{name}", lambda: DataLoader(load_fn=load, max_batch_size=MAX_PAGE)
     )
+
+
+def timelines_of_people(
+    context: GraphQLContext,
+) -> DataLoader[TimelineKey, c.OwnerInteractionPage]:
+    """The first page of each person's timeline, by (person id, page size)."""
+    return _timelines(context, of_people=True)
+
+
+def timelines_of_organizations(
+    context: GraphQLContext,
+) -> DataLoader[TimelineKey, c.OwnerInteractionPage]:
+    """The first page of each organisation's timeline, by (organisation id, page size)."""
+    return _timelines(context, of_people=False)

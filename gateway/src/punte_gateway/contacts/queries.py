@@ -1,5 +1,6 @@
 """Root queries of the contacts domain: lookups by id, searches, duplicate suggestions."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from punte_gateway.contacts.types import (
     OrganizationDuplicate,
     OrganizationNode,
     PersonConnection,
+    PersonDuplicate,
     PersonNode,
     uuid_of,
 )
@@ -47,6 +49,17 @@ class PersonFilter:
     owner_id: UUID | None = None
 
 
+@strawberry.input(
+    description=(
+        "An explicit order; ties go by id in the same direction. Without one: best matches "
+        "first when searching, else by name. A cursor only works with the order it came from."
+    )
+)
+class SearchOrderInput:
+    field: c.SortField
+    direction: c.SortDirection = c.SortDirection.ASC
+
+
 @strawberry.input(description="An organisation about to be created, to look for duplicates of.")
 class OrganizationDraftInput:
     legal_name: str | None = None
@@ -55,8 +68,42 @@ class OrganizationDraftInput:
     phones: list[str] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="A person about to be created, to look for duplicates of.")
+class PersonDraftInput:
+    given_name: str | None = None
+    family_name: str | None = None
+    emails: list[str] = strawberry.field(default_factory=list)
+    phones: list[str] = strawberry.field(default_factory=list)
+
+
 def _bad_input(error: ValidationError) -> ServiceError:
     return ServiceError.from_validation_error(error)
+
+
+def _order(order_by: SearchOrderInput | None) -> c.SearchOrder | None:
+    if order_by is None:
+        return None
+    return c.SearchOrder(field=order_by.field, direction=order_by.direction)
+
+
+def _scope(order: c.SearchOrder | None) -> str:
+    """The order's name in the connection's cursors (see `service_page`)."""
+    return "relevance" if order is None else f"{order.field.value}:{order.direction.value}"
+
+
+def _counter(
+    context: GraphQLContext, subject: str, body: c.OrganizationFilter | c.PersonFilter
+) -> Callable[[], Awaitable[int]]:
+    """A count of a search's matches, asked for only if `totalCount` is selected."""
+
+    async def count() -> int:
+        try:
+            reply = await context.client.request(subject, body, c.SearchCount)
+        except ServiceError as error:
+            raise query_error(error) from None
+        return reply.total
+
+    return count
 
 
 @strawberry.type
@@ -80,8 +127,8 @@ class ContactsQuery:
         permission_classes=[require(READ)],
         description=(
             "Organisations matching a search (case- and diacritic-insensitive on names, exact "
-            "on CUI, e-mail and phone) and filters, best matches first, then by name; "
-            "everything in name order without a search. Pages forwards."
+            "on CUI, e-mail and phone) and filters, best matches first, then by name "
+            "(or in orderBy); everything in name order without a search. Pages forwards."
         ),
     )
     async def organizations(
@@ -89,16 +136,16 @@ class ContactsQuery:
         info: Info[GraphQLContext, None],
         filter: OrganizationFilter | None = None,
         search: str | None = None,
+        order_by: SearchOrderInput | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> OrganizationConnection:
         context = info.context
         page = PageRequest.of(first, after)
         criteria = filter or OrganizationFilter()
-
-        async def fetch(token: str | None, size: int) -> tuple[list[c.Organization], str | None]:
+        try:
             try:
-                body = c.SearchOrganizations(
+                matching = c.OrganizationFilter(
                     query=search or "",
                     kind=criteria.kind,
                     tag=criteria.tag,
@@ -108,21 +155,28 @@ class ContactsQuery:
                     caen_code=criteria.caen_code,
                     owner_id=criteria.owner_id,
                     department=criteria.department,
-                    first=size,
-                    after=token,
+                    order_by=_order(order_by),
                 )
             except ValidationError as error:
                 raise _bad_input(error) from None
-            reply = await context.client.request(c.ORGANIZATION_SEARCH, body, c.OrganizationPage)
-            return reply.items, reply.next_cursor
 
-        try:
-            result = await service_page(fetch, page)
+            async def fetch(
+                token: str | None, size: int
+            ) -> tuple[list[c.Organization], str | None]:
+                body = c.SearchOrganizations(**dict(matching), first=size, after=token)
+                reply = await context.client.request(
+                    c.ORGANIZATION_SEARCH, body, c.OrganizationPage
+                )
+                return reply.items, reply.next_cursor
+
+            result = await service_page(fetch, page, _scope(matching.order_by))
         except ServiceError as error:
             raise query_error(error) from None
         # Deeper levels (an affiliation's organisation) find these without asking again.
         loaders.organizations(context).prime_many({o.id: o for o in result.items})
-        return OrganizationConnection.of_page(result)
+        return OrganizationConnection.of_page(
+            result, _counter(context, c.ORGANIZATION_COUNT, matching)
+        )
 
     @strawberry.field(permission_classes=[require(READ)], description="A person by id, or null.")
     async def person(
@@ -141,7 +195,7 @@ class ContactsQuery:
         permission_classes=[require(READ)],
         description=(
             "People matching a search (names as for organisations, exact on e-mail and phone) "
-            "and filters. Pages forwards."
+            "and filters, best matches first (or in orderBy). Pages forwards."
         ),
     )
     async def people(
@@ -149,39 +203,40 @@ class ContactsQuery:
         info: Info[GraphQLContext, None],
         filter: PersonFilter | None = None,
         search: str | None = None,
+        order_by: SearchOrderInput | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> PersonConnection:
         context = info.context
         page = PageRequest.of(first, after)
         criteria = filter or PersonFilter()
-
-        async def fetch(token: str | None, size: int) -> tuple[list[c.Person], str | None]:
+        try:
             try:
-                body = c.SearchPeople(
+                matching = c.PersonFilter(
                     query=search or "",
                     tag=criteria.tag,
                     owner_id=criteria.owner_id,
-                    first=size,
-                    after=token,
+                    order_by=_order(order_by),
                 )
             except ValidationError as error:
                 raise _bad_input(error) from None
-            reply = await context.client.request(c.PERSON_SEARCH, body, c.PersonPage)
-            return reply.items, reply.next_cursor
 
-        try:
-            result = await service_page(fetch, page)
+            async def fetch(token: str | None, size: int) -> tuple[list[c.Person], str | None]:
+                body = c.SearchPeople(**dict(matching), first=size, after=token)
+                reply = await context.client.request(c.PERSON_SEARCH, body, c.PersonPage)
+                return reply.items, reply.next_cursor
+
+            result = await service_page(fetch, page, _scope(matching.order_by))
         except ServiceError as error:
             raise query_error(error) from None
         loaders.people(context).prime_many({p.id: p for p in result.items})
-        return PersonConnection.of_page(result)
+        return PersonConnection.of_page(result, _counter(context, c.PERSON_COUNT, matching))
 
     @strawberry.field(
         permission_classes=[require(READ)],
         description=(
             "Organisations that may be the same as a stored one (organizationId) or as a draft, "
-            "most likely first. Give one of the two."
+            "most likely first. Give one of the two. (People: personDuplicateSuggestions.)"
         ),
     )
     async def duplicate_suggestions(
@@ -191,34 +246,88 @@ class ContactsQuery:
         draft: OrganizationDraftInput | None = None,
         limit: int = 10,
     ) -> list[OrganizationDuplicate]:
-        stored: UUID | None = None
-        if organization_id is not None:
-            stored = uuid_of(organization_id, "Organization")
-            if stored is None:
-                return []
-        values: dict[str, Any] = {"organization_id": stored, "limit": limit}
-        if draft is not None:
-            values.update(
-                legal_name=draft.legal_name,
-                cui=draft.cui,
-                emails=list(draft.emails),
-                phones=list(draft.phones),
-            )
         try:
-            try:
-                body = c.SuggestOrganizationDuplicates.model_validate(values)
-            except ValidationError as error:
-                raise _bad_input(error) from None
-            reply = await info.context.client.request(
-                c.ORGANIZATION_DUPLICATES, body, c.OrganizationDuplicates
-            )
+            return await _organization_duplicates(info.context, organization_id, draft, limit)
         except ServiceError as error:
             raise query_error(error) from None
-        return [
-            OrganizationDuplicate(
-                organization=OrganizationNode.of(d.organization),
-                reasons=list(d.reasons),
-                score=d.score,
-            )
-            for d in reply.items
-        ]
+
+    @strawberry.field(
+        permission_classes=[require(READ)],
+        description=(
+            "People who may be the same as a stored one (personId) or as a draft: the same or a "
+            "similar name, a shared e-mail or phone; most likely first. Give one of the two."
+        ),
+    )
+    async def person_duplicate_suggestions(
+        self,
+        info: Info[GraphQLContext, None],
+        person_id: relay.GlobalID | None = None,
+        draft: PersonDraftInput | None = None,
+        limit: int = 10,
+    ) -> list[PersonDuplicate]:
+        try:
+            return await _person_duplicates(info.context, person_id, draft, limit)
+        except ServiceError as error:
+            raise query_error(error) from None
+
+
+async def _organization_duplicates(
+    context: GraphQLContext,
+    organization_id: relay.GlobalID | None,
+    draft: OrganizationDraftInput | None,
+    limit: int,
+) -> list[OrganizationDuplicate]:
+    stored: UUID | None = None
+    if organization_id is not None:
+        stored = uuid_of(organization_id, "Organization")
+        if stored is None:
+            return []
+    values: dict[str, Any] = {"organization_id": stored, "limit": limit}
+    if draft is not None:
+        values.update(
+            legal_name=draft.legal_name,
+            cui=draft.cui,
+            emails=list(draft.emails),
+            phones=list(draft.phones),
+        )
+    try:
+        body = c.SuggestOrganizationDuplicates.model_validate(values)
+    except ValidationError as error:
+        raise _bad_input(error) from None
+    reply = await context.client.request(c.ORGANIZATION_DUPLICATES, body, c.OrganizationDuplicates)
+    return [
+        OrganizationDuplicate(
+            organization=OrganizationNode.of(d.organization), reasons=list(d.reasons), score=d.score
+        )
+        for d in reply.items
+    ]
+
+
+async def _person_duplicates(
+    context: GraphQLContext,
+    person_id: relay.GlobalID | None,
+    draft: PersonDraftInput | None,
+    limit: int,
+) -> list[PersonDuplicate]:
+    stored: UUID | None = None
+    if person_id is not None:
+        stored = uuid_of(person_id, "Person")
+        if stored is None:
+            return []
+    values: dict[str, Any] = {"person_id": stored, "limit": limit}
+    if draft is not None:
+        values.update(
+            given_name=draft.given_name,
+            family_name=draft.family_name,
+            emails=list(draft.emails),
+            phones=list(draft.phones),
+        )
+    try:
+        body = c.SuggestPersonDuplicates.model_validate(values)
+    except ValidationError as error:
+        raise _bad_input(error) from None
+    reply = await context.client.request(c.PERSON_DUPLICATES, body, c.PersonDuplicates)
+    return [
+        PersonDuplicate(person=PersonNode.of(d.person), reasons=list(d.reasons), score=d.score)
+        for d in reply.items
+    ]

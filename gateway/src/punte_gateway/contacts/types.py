@@ -1,6 +1,6 @@
 """GraphQL types of the contacts domain, built from the contacts service's contracts."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from punte_contracts import contacts as c
 from punte_platform.errors import ServiceError
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
@@ -17,7 +18,7 @@ from punte_gateway.contacts import loaders
 from punte_gateway.contacts.errors import query_error
 from punte_gateway.contacts.paging import ServicePage, decode, encode, service_page
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.pagination import PageRequest
+from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import authenticated, record_refusal
 
 READ = Permission.CONTACTS_READ
@@ -33,6 +34,8 @@ for _enum in (
     c.ConsentChannel,
     c.LegalBasis,
     c.DuplicateReason,
+    c.SortField,
+    c.SortDirection,
 ):
     strawberry.enum(_enum)
 
@@ -281,13 +284,20 @@ class OrganizationNode(relay.Node):
             for p, cursor in zip(found, page.cursors, strict=True)
             if p is not None
         ]
-        return PersonConnection(edges=edges, page_info=_page_info(page))
+        connection = PersonConnection(edges=edges, page_info=_page_info(page))
+        connection._count = _constant(len(person_ids))
+        return connection
 
     @strawberry.field(description="Interactions with this organisation, newest first.")
     async def timeline(
         self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None
     ) -> "InteractionConnection":
-        return await _timeline(info.context, PageRequest.of(first, after), organization=self.id)
+        return await _timeline(
+            info.context,
+            PageRequest.of(first, after),
+            loaders.timelines_of_organizations(info.context),
+            organization=self.id,
+        )
 
 
 @strawberry.type(name="Person", description="A contact person (no CNP: it is not collected).")
@@ -377,7 +387,12 @@ class PersonNode(relay.Node):
     async def timeline(
         self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None
     ) -> "InteractionConnection":
-        return await _timeline(info.context, PageRequest.of(first, after), person=self.id)
+        return await _timeline(
+            info.context,
+            PageRequest.of(first, after),
+            loaders.timelines_of_people(info.context),
+            person=self.id,
+        )
 
 
 async def _affiliations(loader: Any, owner: UUID, include_ended: bool) -> list[c.Affiliation]:
@@ -499,11 +514,18 @@ class Interaction:
 async def _timeline(
     context: GraphQLContext,
     page: PageRequest,
+    first_pages: DataLoader[loaders.TimelineKey, c.OwnerInteractionPage],
     *,
     organization: str | None = None,
     person: str | None = None,
 ) -> "InteractionConnection":
+    owner = UUID(organization or person)
+
     async def fetch(after: str | None, first: int) -> tuple[list[c.Interaction], str | None]:
+        if after is None:
+            # The first page comes batched with the other owners' of this level.
+            batched = await first_pages.load((owner, first))
+            return batched.items, batched.next_cursor
         reply = await context.client.request(
             c.INTERACTION_LIST_FOR,
             c.ListInteractionsFor(
@@ -532,34 +554,49 @@ async def _timeline(
 # ---- connections ------------------------------------------------------------------------------
 
 
-@strawberry.type(description="A page of organisations (search results: no total count).")
-class OrganizationConnection(relay.Connection[OrganizationNode]):
+def _constant(value: int) -> Callable[[], Awaitable[int]]:
+    async def count() -> int:
+        return value
+
+    return count
+
+
+@strawberry.type(description="A page of organisations; totalCount costs a count when selected.")
+class OrganizationConnection(CountedConnection[OrganizationNode]):
     """Named for its node, as Relay clients expect."""
 
     @classmethod
-    def of_page(cls, page: ServicePage[c.Organization]) -> "OrganizationConnection":
-        return cls(
+    def of_page(
+        cls, page: ServicePage[c.Organization], count: Callable[[], Awaitable[int]]
+    ) -> "OrganizationConnection":
+        connection = cls(
             edges=[
                 relay.Edge(node=OrganizationNode.of(o), cursor=cursor)
                 for o, cursor in zip(page.items, page.cursors, strict=True)
             ],
             page_info=_page_info(page),
         )
+        connection._count = count
+        return connection
 
 
-@strawberry.type(description="A page of people (search results: no total count).")
-class PersonConnection(relay.Connection[PersonNode]):
+@strawberry.type(description="A page of people; totalCount costs a count when selected.")
+class PersonConnection(CountedConnection[PersonNode]):
     """Named for its node, as Relay clients expect."""
 
     @classmethod
-    def of_page(cls, page: ServicePage[c.Person]) -> "PersonConnection":
-        return cls(
+    def of_page(
+        cls, page: ServicePage[c.Person], count: Callable[[], Awaitable[int]]
+    ) -> "PersonConnection":
+        connection = cls(
             edges=[
                 relay.Edge(node=PersonNode.of(p), cursor=cursor)
                 for p, cursor in zip(page.items, page.cursors, strict=True)
             ],
             page_info=_page_info(page),
         )
+        connection._count = count
+        return connection
 
 
 @strawberry.type
@@ -603,3 +640,10 @@ class OrganizationDuplicate:
     organization: OrganizationNode
     reasons: list[c.DuplicateReason]
     score: float = strawberry.field(description="0 to 1; 1.0 for a shared CUI")
+
+
+@strawberry.type(description="A possible duplicate person, why, and how sure.")
+class PersonDuplicate:
+    person: PersonNode
+    reasons: list[c.DuplicateReason]
+    score: float = strawberry.field(description="0 to 1; 0.9 for a shared e-mail")
