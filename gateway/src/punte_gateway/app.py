@@ -8,9 +8,13 @@ from strawberry.fastapi import GraphQLRouter
 
 from punte_gateway.all_models import messaging_tables, metadata
 from punte_gateway.audit.subscribers import audit_subscriber
+from punte_gateway.files.router import STREAMED_PATHS
+from punte_gateway.files.router import router as files_router
 from punte_gateway.graphql.context import get_context
 from punte_gateway.graphql.protection import RequestGuard
 from punte_gateway.graphql.schema import build_schema
+from punte_gateway.rest.contacts import IMPORTS_PATH
+from punte_gateway.rest.contacts import router as contacts_rest_router
 from punte_gateway.rest.router import router as rest_router
 from punte_gateway.settings import GatewaySettings
 from punte_gateway.users.demo import demo_users_on_start
@@ -42,9 +46,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         allow_queries_via_get=False,
     )
     app.include_router(router, prefix=GRAPHQL_PATH)
+    app.include_router(files_router)
+    # Before the /api/v1 router: its catch-all answers every path it reaches first.
+    app.include_router(contacts_rest_router)
     app.include_router(rest_router)
     app.add_middleware(
-        RequestGuard, max_body_bytes=settings.max_body_bytes, graphql_path=GRAPHQL_PATH
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        graphql_path=GRAPHQL_PATH,
+        streamed_paths=(*STREAMED_PATHS, IMPORTS_PATH),
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -44,3 +44,6 @@ class GatewaySettings(PunteSettings):
     max_tokens: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
+
+    # Files: export download links stay valid this long.
+    download_link_ttl_seconds: int = Field(default=600, gt=0)

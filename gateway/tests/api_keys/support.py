@@ -105,7 +105,9 @@ class Gateway:
         self, method: str, path: str, secret: str | None, **kwargs: Any
     ) -> httpx.Response:
         """An HTTP call with a bearer key."""
-        headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+        headers = {**kwargs.pop("headers", {})}
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
         return await self.client.request(method, path, headers=headers, **kwargs)
 
 

@@ -47,7 +47,7 @@ class _BadId(Exception):
         self.path = path
 
 
-class _Ids:
+class InputIds:
     """Decodes an input's global ids, remembering which field each came from."""
 
     def __init__(self) -> None:
@@ -67,15 +67,16 @@ class _Ids:
         return value
 
 
-async def _send(
+async def send_input(
     context: GraphQLContext,
     subject: str,
-    build: Callable[[_Ids], Contract | dict[str, Any]],
+    build: Callable[[InputIds], Contract | dict[str, Any]],
     request_model: type[Contract],
     reply_model: type[ReplyT],
+    on_error: Callable[[ServiceError, dict[str, list[str]]], list[UserError]] = user_errors,
 ) -> tuple[ReplyT | None, list[UserError]]:
     """Build the request from the input, send it; the reply, or the user errors."""
-    ids = _Ids()
+    ids = InputIds()
     try:
         built = build(ids)
         body = built if isinstance(built, Contract) else request_model.model_validate(built)
@@ -83,9 +84,9 @@ async def _send(
     except _BadId as error:
         return None, [UserError.of(ErrorCode.NOT_FOUND, str(error), error.path)]
     except ValidationError as error:
-        return None, user_errors(ServiceError.from_validation_error(error), ids.paths)
+        return None, on_error(ServiceError.from_validation_error(error), ids.paths)
     except ServiceError as error:
-        return None, user_errors(error, ids.paths)
+        return None, on_error(error, ids.paths)
 
 
 def _plain(value: Any) -> Any:
@@ -413,7 +414,7 @@ class ErasePersonPayload:
     user_errors: list[UserError]
 
 
-def _global(value: str, type_name: str) -> relay.GlobalID:
+def plain_global_id(value: str, type_name: str) -> relay.GlobalID:
     """A global id given as a plain ID (types that are not nodes)."""
     try:
         return relay.GlobalID.from_id(value)
@@ -430,13 +431,13 @@ class ContactsMutation:
     async def create_organization(
         self, info: Info[GraphQLContext, None], input: CreateOrganizationInput
     ) -> CreateOrganizationPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             values = _values(input)
             if values["address"] is None:
                 del values["address"]
             return values
 
-        org, errors = await _send(
+        org, errors = await send_input(
             info.context, c.ORGANIZATION_CREATE, build, c.CreateOrganization, c.Organization
         )
         return CreateOrganizationPayload(
@@ -460,14 +461,14 @@ class ContactsMutation:
             except (_BadId, ServiceError) as error:
                 return UpdateOrganizationPayload(organization=None, user_errors=_early(error))
 
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {
                 **_patch(_values(input, "id", "expected_version")),
                 "id": ids(input.id, "Organization", "id"),
                 "expected_version": version,
             }
 
-        org, errors = await _send(
+        org, errors = await send_input(
             context, c.ORGANIZATION_UPDATE, build, c.UpdateOrganization, c.Organization
         )
         return UpdateOrganizationPayload(
@@ -490,10 +491,10 @@ class ContactsMutation:
             except (_BadId, ServiceError) as error:
                 return ArchiveOrganizationPayload(organization=None, user_errors=_early(error))
 
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(input.id, "Organization", "id"), "expected_version": version}
 
-        org, errors = await _send(
+        org, errors = await send_input(
             context, c.ORGANIZATION_ARCHIVE, build, c.ArchiveOrganization, c.Organization
         )
         return ArchiveOrganizationPayload(
@@ -504,7 +505,7 @@ class ContactsMutation:
     async def create_person(
         self, info: Info[GraphQLContext, None], input: CreatePersonInput
     ) -> CreatePersonPayload:
-        person, errors = await _send(
+        person, errors = await send_input(
             info.context, c.PERSON_CREATE, lambda ids: _values(input), c.CreatePerson, c.Person
         )
         return CreatePersonPayload(
@@ -528,14 +529,14 @@ class ContactsMutation:
             except (_BadId, ServiceError) as error:
                 return UpdatePersonPayload(person=None, user_errors=_early(error))
 
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {
                 **_patch(_values(input, "id", "expected_version")),
                 "id": ids(input.id, "Person", "id"),
                 "expected_version": version,
             }
 
-        person, errors = await _send(context, c.PERSON_UPDATE, build, c.UpdatePerson, c.Person)
+        person, errors = await send_input(context, c.PERSON_UPDATE, build, c.UpdatePerson, c.Person)
         return UpdatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
         )
@@ -546,14 +547,14 @@ class ContactsMutation:
     async def add_affiliation(
         self, info: Info[GraphQLContext, None], input: AddAffiliationInput
     ) -> AddAffiliationPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {
                 **_values(input, "person_id", "organization_id"),
                 "person_id": ids(input.person_id, "Person", "personId"),
                 "organization_id": ids(input.organization_id, "Organization", "organizationId"),
             }
 
-        found, errors = await _send(
+        found, errors = await send_input(
             info.context, c.AFFILIATION_ADD, build, c.AddAffiliation, c.Affiliation
         )
         return AddAffiliationPayload(
@@ -566,13 +567,13 @@ class ContactsMutation:
     async def end_affiliation(
         self, info: Info[GraphQLContext, None], input: EndAffiliationInput
     ) -> EndAffiliationPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {
-                "id": ids(_global(input.id, "Affiliation"), "Affiliation", "id"),
+                "id": ids(plain_global_id(input.id, "Affiliation"), "Affiliation", "id"),
                 "end_date": input.end_date,
             }
 
-        found, errors = await _send(
+        found, errors = await send_input(
             info.context, c.AFFILIATION_END, build, c.EndAffiliation, c.Affiliation
         )
         return EndAffiliationPayload(
@@ -586,7 +587,7 @@ class ContactsMutation:
     async def log_interaction(
         self, info: Info[GraphQLContext, None], input: LogInteractionInput
     ) -> LogInteractionPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {
                 **_values(input, "person_ids", "organization_ids"),
                 "person_ids": [
@@ -598,7 +599,7 @@ class ContactsMutation:
                 ],
             }
 
-        found, errors = await _send(
+        found, errors = await send_input(
             info.context, c.INTERACTION_LOG, build, c.LogInteraction, c.Interaction
         )
         return LogInteractionPayload(
@@ -611,10 +612,10 @@ class ContactsMutation:
     async def complete_follow_up(
         self, info: Info[GraphQLContext, None], input: CompleteFollowUpInput
     ) -> CompleteFollowUpPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
-            return {"id": ids(_global(input.id, "Interaction"), "Interaction", "id")}
+        def build(ids: InputIds) -> dict[str, Any]:
+            return {"id": ids(plain_global_id(input.id, "Interaction"), "Interaction", "id")}
 
-        found, errors = await _send(
+        found, errors = await send_input(
             info.context,
             c.INTERACTION_COMPLETE_FOLLOW_UP,
             build,
@@ -632,13 +633,15 @@ class ContactsMutation:
     async def set_consent(
         self, info: Info[GraphQLContext, None], input: SetConsentInput
     ) -> SetConsentPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             values = _values(input, "person_id")
             if values["at"] is None:
                 del values["at"]
             return {**values, "person_id": ids(input.person_id, "Person", "personId")}
 
-        found, errors = await _send(info.context, c.CONSENT_SET, build, c.SetConsent, c.Consent)
+        found, errors = await send_input(
+            info.context, c.CONSENT_SET, build, c.SetConsent, c.Consent
+        )
         return SetConsentPayload(consent=Consent.of(found) if found else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -648,10 +651,10 @@ class ContactsMutation:
     async def export_person_data(
         self, info: Info[GraphQLContext, None], input: ExportPersonDataInput
     ) -> ExportPersonDataPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(input.id, "Person", "id")}
 
-        found, errors = await _send(
+        found, errors = await send_input(
             info.context, c.PERSON_EXPORT, build, c.ExportPersonData, c.PersonDataExport
         )
         return ExportPersonDataPayload(
@@ -668,10 +671,10 @@ class ContactsMutation:
     async def erase_person(
         self, info: Info[GraphQLContext, None], input: ErasePersonInput
     ) -> ErasePersonPayload:
-        def build(ids: _Ids) -> dict[str, Any]:
+        def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(input.id, "Person", "id")}
 
-        found, errors = await _send(
+        found, errors = await send_input(
             info.context, c.PERSON_ERASE, build, c.ErasePerson, c.ErasureReport
         )
         return ErasePersonPayload(
@@ -686,11 +689,11 @@ class ContactsMutation:
 
 
 def _organization_id(global_id: relay.GlobalID) -> UUID:
-    return _Ids()(global_id, "Organization", "id")
+    return InputIds()(global_id, "Organization", "id")
 
 
 def _person_id(global_id: relay.GlobalID) -> UUID:
-    return _Ids()(global_id, "Person", "id")
+    return InputIds()(global_id, "Person", "id")
 
 
 def _early(error: Exception) -> list[UserError]:

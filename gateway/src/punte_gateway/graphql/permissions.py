@@ -59,7 +59,29 @@ def require(permission: Permission) -> type[BasePermission]:
     return Requires
 
 
-async def record_refusal(info: Info[GraphQLContext, Any], permission: Permission) -> None:
+@cache
+def require_any(*permissions: Permission) -> type[BasePermission]:
+    """A permission class demanding one of `permissions` (imports: contacts:import or write)."""
+    names = " or ".join(p.value for p in permissions)
+
+    class RequiresAny(BasePermission):
+        message = f"requires the {names} permission"
+        error_extensions = {"code": "FORBIDDEN", "permission": names}
+
+        async def has_permission(
+            self, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
+        ) -> bool:
+            principal = authenticated(info.context)
+            if any(principal.can(p) for p in permissions):
+                return True
+            await record_refusal(info, *permissions)
+            return False
+
+    RequiresAny.__name__ = "RequiresAny_" + "_".join(p.name for p in permissions)
+    return RequiresAny
+
+
+async def record_refusal(info: Info[GraphQLContext, Any], *permissions: Permission) -> None:
     """Permission refusals are audited, in their own transaction (the request changes nothing)."""
     context = info.context
     async with context.transaction() as session:
@@ -68,5 +90,5 @@ async def record_refusal(info: Info[GraphQLContext, Any], permission: Permission
             action=f"refused:{info.path.typename}.{info.field_name}",
             principal=context.principal,
             outcome="forbidden",
-            detail=f"missing {permission.value}",
+            detail=f"missing {' or '.join(p.value for p in permissions)}",
         )

@@ -79,13 +79,25 @@ def _refusal(status: int, code: str, message: str) -> Callable[[Send], Awaitable
 class RequestGuard:
     """Refuses oversized bodies (413) and non-JSON GraphQL posts (415) before parsing."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, graphql_path: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        graphql_path: str,
+        streamed_paths: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.graphql_path = graphql_path
+        # File uploads: their endpoints stream the body under the staged-file cap instead.
+        self.streamed_paths = frozenset(p.rstrip("/") for p in streamed_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "POST" and scope["path"].rstrip("/") in self.streamed_paths:
             await self.app(scope, receive, send)
             return
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}

@@ -6,6 +6,9 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from punte_gateway.contacts.exports import ExportMutation
+from punte_gateway.contacts.imports import ImportMutation, ImportQuery
+from punte_gateway.contacts.merges import MergeMutation
 from punte_gateway.contacts.mutations import ContactsMutation
 from punte_gateway.contacts.queries import ContactsQuery
 from punte_gateway.graphql.api_keys import ApiKeyMutation, ApiKeyQuery
@@ -22,7 +25,7 @@ SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
 
 @strawberry.type
-class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery, ContactsQuery):
+class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery, ContactsQuery, ImportQuery):
     """The root query."""
 
     # Own resolvers, not relay.node(): its field extension can be applied to one schema only,
@@ -37,7 +40,9 @@ class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery, ContactsQuery):
 
 
 @strawberry.type
-class Mutation(ApiKeyMutation, AuthMutation, ContactsMutation):
+class Mutation(
+    ApiKeyMutation, AuthMutation, ContactsMutation, MergeMutation, ImportMutation, ExportMutation
+):
     """The root mutation."""
 
 

@@ -13,7 +13,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from punte_contracts.errors import ErrorCode
 from punte_platform.context import CallContext, call_context, child_traceparent, new_request_id
+from punte_platform.errors import ServiceError
 from punte_platform.runtime import ServiceRuntime
 
 from punte_gateway.api_keys import repository as api_keys
@@ -45,6 +47,27 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+# What a service's typed error becomes on this API.
+_STATUS_OF: dict[ErrorCode, int] = {
+    ErrorCode.VALIDATION_FAILED: 422,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.INTERNAL: 500,
+}
+
+
+def api_error(error: ServiceError) -> ApiError:
+    """A service error as a REST refusal; invalid fields are listed in the message."""
+    message = error.body.message if error.code is not ErrorCode.INTERNAL else "internal error"
+    if error.body.fields:
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in f.path)}: {f.message}" for f in error.body.fields
+        )
+    return ApiError(_STATUS_OF[error.code], error.code.value, message)
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -70,6 +93,9 @@ class ApiRoute(APIRoute):
                     return await handler(request)
             except ApiError as error:
                 return error_response(error.status, error.code, error.message, error.headers)
+            except ServiceError as error:
+                refusal = api_error(error)
+                return error_response(refusal.status, refusal.code, refusal.message)
             except RequestValidationError as error:
                 fields = "; ".join(
                     f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()

@@ -1,0 +1,298 @@
+"""Merging duplicate organisations or people, and undoing a merge."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from punte_contracts import contacts as c
+from punte_contracts.errors import ErrorCode
+from punte_platform.errors import ServiceError
+from strawberry import relay
+from strawberry.types import Info
+
+from punte_gateway.auth.permissions import Permission
+from punte_gateway.contacts.errors import user_errors
+from punte_gateway.contacts.mutations import InputIds, plain_global_id, send_input
+from punte_gateway.contacts.types import OrganizationNode, PersonNode, global_id
+from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.permissions import require
+
+WRITE = Permission.CONTACTS_WRITE
+
+strawberry.enum(c.MergeEntity)
+
+
+@strawberry.enum(description="Organisation fields a merge may take from the secondary.")
+class OrganizationMergeField(Enum):
+    KIND = "kind"
+    LEGAL_NAME = "legal_name"
+    SHORT_NAME = "short_name"
+    CUI = "cui"
+    TRADE_REGISTER = "trade_register"
+    CAEN_CODES = "caen_codes"
+    ADDRESS = "address"
+    WEBSITE = "website"
+    SECTORS = "sectors"
+    SIZE_BAND = "size_band"
+    OWNER_ID = "owner_id"
+    DEPARTMENT = "department"
+    NOTES = "notes"
+
+
+@strawberry.enum(description="Person fields a merge may take from the secondary.")
+class PersonMergeField(Enum):
+    HONORIFIC = "honorific"
+    GIVEN_NAME = "given_name"
+    FAMILY_NAME = "family_name"
+    JOB_TITLE = "job_title"
+    PREFERRED_LANGUAGE = "preferred_language"
+    OWNER_ID = "owner_id"
+    NOTES = "notes"
+
+
+@strawberry.input(
+    description=(
+        "Merge the secondary organisation into the primary. The primary keeps its fields but "
+        "those in takeFromSecondary; tags, e-mails and phones are united; affiliations and "
+        "interactions move. Both versions must be the ones read."
+    )
+)
+class MergeOrganizationsInput:
+    primary_id: relay.GlobalID
+    primary_expected_version: int
+    secondary_id: relay.GlobalID
+    secondary_expected_version: int
+    take_from_secondary: list[OrganizationMergeField] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(
+    description=(
+        "Merge the secondary person into the primary (as for organisations); affiliations, "
+        "interactions and consent history move."
+    )
+)
+class MergePeopleInput:
+    primary_id: relay.GlobalID
+    primary_expected_version: int
+    secondary_id: relay.GlobalID
+    secondary_expected_version: int
+    take_from_secondary: list[PersonMergeField] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="The merge to undo, by the mergeId a merge returned.")
+class UndoMergeInput:
+    merge_id: strawberry.ID
+
+
+@strawberry.type(description="A merge done: what it moved; its id is what undoMerge takes.")
+class Merge:
+    id: strawberry.ID = strawberry.field(description="Global id, for undoMerge")
+    entity: c.MergeEntity
+    moved_affiliations: int
+    moved_interactions: int
+    moved_consents: int
+    merged_at: datetime
+
+    @classmethod
+    def of(cls, result: c.MergeResult) -> "Merge":
+        return cls(
+            id=global_id("Merge", result.merge_id),
+            entity=result.entity,
+            moved_affiliations=result.moved_affiliations,
+            moved_interactions=result.moved_interactions,
+            moved_consents=result.moved_consents,
+            merged_at=result.merged_at,
+        )
+
+
+@strawberry.type(description="The answer of mergeOrganizations.")
+class MergeOrganizationsPayload:
+    merge: Merge | None
+    primary: OrganizationNode | None = strawberry.field(description="As it is after the merge")
+    secondary: OrganizationNode | None = strawberry.field(
+        description="Now MERGED, with mergedIntoId"
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.type(description="The answer of mergePeople.")
+class MergePeoplePayload:
+    merge: Merge | None
+    primary: PersonNode | None = strawberry.field(description="As it is after the merge")
+    secondary: PersonNode | None = strawberry.field(description="Now with mergedIntoId")
+    user_errors: list[UserError]
+
+
+@strawberry.type(description="The answer of undoMerge: both records as restored.")
+class UndoMergePayload:
+    merge_id: strawberry.ID | None
+    entity: c.MergeEntity | None
+    undone_at: datetime | None
+    primary: relay.Node | None = strawberry.field(description="An Organization or a Person")
+    secondary: relay.Node | None = strawberry.field(description="An Organization or a Person")
+    user_errors: list[UserError]
+
+
+def _merge_errors(error: ServiceError, ids: dict[str, list[str]]) -> list[UserError]:
+    """A stale version points at the expectedVersion of the record it names."""
+    role = error.body.details.get("role")
+    if error.code is ErrorCode.CONFLICT and role in ("primary", "secondary"):
+        return [UserError.of(error.code, error.body.message, ["input", f"{role}ExpectedVersion"])]
+    return user_errors(error, ids)
+
+
+def _undo_errors(error: ServiceError, ids: dict[str, list[str]]) -> list[UserError]:
+    """Conflicts of an undo are the merge's (undone already, records changed since)."""
+    if error.code is ErrorCode.CONFLICT:
+        return [UserError.of(error.code, error.body.message, ["input", "mergeId"])]
+    return user_errors(error, ids)
+
+
+async def _both(
+    context: GraphQLContext, subject: str, model: type[Any], primary: UUID, secondary: UUID
+) -> tuple[Any, Any]:
+    """Both records as stored now, in one `get_many` (never a cached copy from earlier)."""
+    found = await context.client.get_many(subject, [primary, secondary], model)
+    return found.get(primary), found.get(secondary)
+
+
+def _organization_input(input: MergeOrganizationsInput, ids: InputIds) -> dict[str, Any]:
+    return {
+        "primary_id": ids(input.primary_id, "Organization", "primaryId"),
+        "primary_expected_version": input.primary_expected_version,
+        "secondary_id": ids(input.secondary_id, "Organization", "secondaryId"),
+        "secondary_expected_version": input.secondary_expected_version,
+        "take_from_secondary": [f.value for f in input.take_from_secondary],
+    }
+
+
+def _person_input(input: MergePeopleInput, ids: InputIds) -> dict[str, Any]:
+    return {
+        "primary_id": ids(input.primary_id, "Person", "primaryId"),
+        "primary_expected_version": input.primary_expected_version,
+        "secondary_id": ids(input.secondary_id, "Person", "secondaryId"),
+        "secondary_expected_version": input.secondary_expected_version,
+        "take_from_secondary": [f.value for f in input.take_from_secondary],
+    }
+
+
+@strawberry.type
+class MergeMutation:
+    @strawberry.mutation(
+        permission_classes=[require(WRITE)],
+        description="Merge a duplicate organisation into another; undoMerge reverses it.",
+    )
+    async def merge_organizations(
+        self, info: Info[GraphQLContext, None], input: MergeOrganizationsInput
+    ) -> MergeOrganizationsPayload:
+        context = info.context
+        result, errors = await send_input(
+            context,
+            c.ORGANIZATION_MERGE,
+            lambda ids: _organization_input(input, ids),
+            c.MergeOrganizations,
+            c.MergeResult,
+            _merge_errors,
+        )
+        if result is None:
+            return MergeOrganizationsPayload(
+                merge=None, primary=None, secondary=None, user_errors=errors
+            )
+        primary, secondary = await _both(
+            context,
+            c.ORGANIZATION_GET_MANY,
+            c.Organization,
+            result.primary_id,
+            result.secondary_id,
+        )
+        return MergeOrganizationsPayload(
+            merge=Merge.of(result),
+            primary=OrganizationNode.of(primary) if primary else None,
+            secondary=OrganizationNode.of(secondary) if secondary else None,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        permission_classes=[require(WRITE)],
+        description="Merge a duplicate person into another; undoMerge reverses it.",
+    )
+    async def merge_people(
+        self, info: Info[GraphQLContext, None], input: MergePeopleInput
+    ) -> MergePeoplePayload:
+        context = info.context
+        result, errors = await send_input(
+            context,
+            c.PERSON_MERGE,
+            lambda ids: _person_input(input, ids),
+            c.MergePeople,
+            c.MergeResult,
+            _merge_errors,
+        )
+        if result is None:
+            return MergePeoplePayload(merge=None, primary=None, secondary=None, user_errors=errors)
+        primary, secondary = await _both(
+            context, c.PERSON_GET_MANY, c.Person, result.primary_id, result.secondary_id
+        )
+        return MergePeoplePayload(
+            merge=Merge.of(result),
+            primary=PersonNode.of(primary) if primary else None,
+            secondary=PersonNode.of(secondary) if secondary else None,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        permission_classes=[require(WRITE)],
+        description=(
+            "Undo a merge: both records and what it moved go back as they were. A merge undone "
+            "already, or whose records changed since, is a conflict."
+        ),
+    )
+    async def undo_merge(
+        self, info: Info[GraphQLContext, None], input: UndoMergeInput
+    ) -> UndoMergePayload:
+        context = info.context
+
+        def build(ids: InputIds) -> dict[str, Any]:
+            return {"merge_id": ids(plain_global_id(input.merge_id, "Merge"), "Merge", "mergeId")}
+
+        result, errors = await send_input(
+            context, c.MERGE_UNDO, build, c.UndoMerge, c.UndoMergeResult, _undo_errors
+        )
+        if result is None:
+            return UndoMergePayload(
+                merge_id=None,
+                entity=None,
+                undone_at=None,
+                primary=None,
+                secondary=None,
+                user_errors=errors,
+            )
+        primary: relay.Node | None
+        secondary: relay.Node | None
+        if result.entity is c.MergeEntity.ORGANIZATION:
+            org_a, org_b = await _both(
+                context,
+                c.ORGANIZATION_GET_MANY,
+                c.Organization,
+                result.primary_id,
+                result.secondary_id,
+            )
+            primary = OrganizationNode.of(org_a) if org_a else None
+            secondary = OrganizationNode.of(org_b) if org_b else None
+        else:
+            person_a, person_b = await _both(
+                context, c.PERSON_GET_MANY, c.Person, result.primary_id, result.secondary_id
+            )
+            primary = PersonNode.of(person_a) if person_a else None
+            secondary = PersonNode.of(person_b) if person_b else None
+        return UndoMergePayload(
+            merge_id=global_id("Merge", result.merge_id),
+            entity=result.entity,
+            undone_at=result.undone_at,
+            primary=primary,
+            secondary=secondary,
+            user_errors=[],
+        )

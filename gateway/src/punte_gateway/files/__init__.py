@@ -1,0 +1,1 @@
+"""Staged files through the gateway: uploads to import, signed links to download exports."""

@@ -1,0 +1,158 @@
+"""`POST /uploads` stages a file for an import; `GET /downloads/{id}` serves a signed link."""
+
+# Both sit outside /graphql (a file is no JSON) and outside /api/v1 (staff use them too).
+# Uploads authenticate as GraphQL does: a staff bearer token or an API key. Downloads need
+# no credentials: the signed, short-lived link is the permission (browsers follow it).
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from punte_platform.runtime import ServiceRuntime
+
+from punte_gateway.audit.service import record
+from punte_gateway.auth.authenticate import authenticate
+from punte_gateway.auth.errors import AuthenticationError
+from punte_gateway.auth.permissions import Permission
+from punte_gateway.auth.principal import Principal
+from punte_gateway.files.links import DOWNLOADS_PATH, LinkRefused, content_disposition, verify
+from punte_gateway.ratelimit import check_request
+from punte_gateway.rest.router import ApiError, ApiRoute
+from punte_gateway.settings import GatewaySettings
+
+UPLOADS_PATH = "/uploads"
+# Paths that read their body as a stream under their own cap (the staged file limit), not
+# the general request body limit.
+STREAMED_PATHS = (UPLOADS_PATH,)
+IMPORTERS = (Permission.CONTACTS_IMPORT, Permission.CONTACTS_WRITE)
+
+router = APIRouter(route_class=ApiRoute)
+
+
+def runtime_of(request: Request) -> tuple[ServiceRuntime, GatewaySettings]:
+    """The gateway's runtime and settings."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    settings = runtime.settings
+    assert isinstance(settings, GatewaySettings)
+    return runtime, settings
+
+
+async def read_capped(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    too_large = ApiError(
+        413, "payload_too_large", f"the file is larger than the {limit} bytes accepted"
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    seen = 0
+    # Counted while streaming: Content-Length may be absent (chunked) or understated.
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > limit:
+            raise too_large
+        chunks.append(chunk)
+    if seen == 0:
+        raise ApiError(400, "validation_failed", "the request body (the file) is empty")
+    return b"".join(chunks)
+
+
+def media_type_of(request: Request) -> str:
+    """The Content-Type without parameters, or the generic binary type."""
+    return (
+        request.headers.get("content-type", "").split(";")[0].strip() or "application/octet-stream"
+    )
+
+
+def limit_rate(request: Request, principal: Principal | None, settings: GatewaySettings) -> None:
+    """Count the call against its caller's (or address's) allowance; 429 when spent."""
+    wait = check_request(request, principal, settings)
+    if wait is not None:
+        raise ApiError(
+            429, "rate_limited", f"too many requests; retry in {wait}s", {"Retry-After": str(wait)}
+        )
+
+
+async def staff_or_key_caller(request: Request) -> Principal:
+    """The caller, authenticated as for GraphQL (bearer token or API key), rate limited."""
+    runtime, settings = runtime_of(request)
+    principal: Principal | None = None
+    failure = "authentication required"
+    try:
+        principal = await authenticate(request, runtime, settings)
+    except AuthenticationError as error:
+        failure = f"authentication failed: {error}"
+    limit_rate(request, principal, settings)
+    if principal is None:
+        raise ApiError(401, "unauthenticated", failure, {"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+async def refuse(request: Request, caller: Principal, *permissions: Permission) -> ApiError:
+    """Audit a refusal; the 403 to raise."""
+    runtime, _ = runtime_of(request)
+    names = " or ".join(p.value for p in permissions)
+    async with runtime.uow.transaction() as session:
+        await record(
+            session,
+            action=f"refused:{request.method} {request.url.path}",
+            principal=caller,
+            outcome="forbidden",
+            detail=f"missing {names}",
+        )
+    return ApiError(403, "forbidden", f"requires the {names} permission")
+
+
+async def importer(
+    request: Request, caller: Annotated[Principal, Depends(staff_or_key_caller)]
+) -> Principal:
+    """A caller allowed to import (contacts:import or contacts:write)."""
+    if any(caller.can(p) for p in IMPORTERS):
+        return caller
+    raise await refuse(request, caller, *IMPORTERS)
+
+
+@router.post(UPLOADS_PATH, status_code=201)
+async def upload(
+    request: Request,
+    caller: Annotated[Principal, Depends(importer)],
+    filename: Annotated[str, Query(min_length=1, max_length=255)],
+) -> dict[str, Any]:
+    """Stage the raw body as a file; its description (the id goes to startImport)."""
+    runtime, _ = runtime_of(request)
+    data = await read_capped(request, runtime.files.max_bytes)
+    staged = await runtime.files.put(data, filename=filename, media_type=media_type_of(request))
+    return {
+        "id": staged.id,
+        "filename": staged.filename,
+        "mediaType": staged.media_type,
+        "size": staged.size,
+        "sha256": staged.sha256,
+    }
+
+
+@router.get(DOWNLOADS_PATH + "/{file_id}")
+async def download(
+    request: Request,
+    file_id: str,
+    expires: str | None = None,
+    signature: str | None = None,
+) -> Response:
+    """The staged file a signed, unexpired link names, as an attachment."""
+    runtime, settings = runtime_of(request)
+    # No caller to count against: links are limited per client address, as anonymous calls.
+    limit_rate(request, None, settings)
+    try:
+        verify(settings, file_id, expires, signature)
+    except LinkRefused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    staged, data = await runtime.files.get(file_id)
+    return Response(
+        content=data,
+        media_type=staged.media_type,
+        headers={
+            "Content-Disposition": content_disposition(staged.filename),
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

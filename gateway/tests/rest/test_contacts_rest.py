@@ -1,0 +1,221 @@
+"""`/api/v1/contacts`: imports and exports for API keys, with the real contacts service."""
+
+import csv
+import io
+import json
+from typing import Any
+
+import httpx
+import pytest
+from punte_gateway_key_support import Gateway
+from punte_platform.testing.waiting import eventually
+from stdnum.ro import cui as ro_cui
+
+pytestmark = pytest.mark.usefixtures("services")
+
+IMPORTS = "/api/v1/contacts/imports"
+MAPPING = {"Denumire": "legal_name", "CUI": "cui", "Localitate": "locality", "Etichete": "tags"}
+
+
+def cui(n: int) -> str:
+    body = str(3_000_000 + n)
+    return body + ro_cui.calc_check_digit(body)
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(list(MAPPING))
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+GOOD = csv_bytes(
+    [
+        ["Alfa Timiș SRL", cui(1), "Timișoara", "parteneri"],
+        ["Beta Banat SRL", cui(2), "Lugoj", "parteneri"],
+    ]
+)
+
+
+async def start(
+    gw: Gateway, secret: str, content: bytes, filename: str = "firme.csv", **params: str
+) -> httpx.Response:
+    query = {"kind": "organizations", "mode": "upsert", "filename": filename, **params}
+    query.setdefault("mapping", json.dumps(MAPPING))
+    return await gw.call(
+        "POST", IMPORTS, secret, params=query, content=content, headers={"Content-Type": "text/csv"}
+    )
+
+
+async def test_a_key_without_the_import_scope_is_refused(gw: Gateway) -> None:
+    reader = await gw.issue(scopes=("contacts:read", "contacts:write"))
+    refused = await start(gw, reader.secret, GOOD)
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": {"code": "forbidden", "message": "the API key lacks the contacts:import scope"}
+    }
+    some_job = f"{IMPORTS}/0190a0a0-0000-7000-8000-000000000000"
+    for method, path in (("GET", some_job), ("POST", f"{some_job}/apply")):
+        assert (await gw.call(method, path, reader.secret)).status_code == 403
+    assert (await start(gw, "", GOOD)).status_code == 401
+
+
+async def test_import_dry_run_apply_and_revert(gw: Gateway) -> None:
+    importer = await gw.issue(name="importer", scopes=("contacts:import", "contacts:read"))
+    content = csv_bytes(
+        [
+            ["Alfa Timiș SRL", cui(1), "Timișoara", "parteneri"],
+            ["Rău SRL", "18547291", "", ""],  # bad CUI
+        ]
+    )
+    dry = await start(gw, importer.secret, content)
+    assert dry.status_code == 201, dry.text
+    job = dry.json()
+    assert job["status"] == "validated"
+    assert job["totalRows"] == 2
+    assert job["errorRows"] == 1
+    assert job["planned"] == {"create": 1, "update": 0, "unchanged": 0, "skip": 1}
+    [broken] = [row for row in job["rows"] if row["errors"]]
+    assert broken["line"] == 3
+    assert broken["errors"][0]["path"] == ["cui"]
+    job_path = f"{IMPORTS}/{job['id']}"
+    fetched = await gw.call("GET", job_path, importer.secret)
+    assert fetched.status_code == 200
+    assert fetched.json() == job
+
+    applied = await gw.call("POST", f"{job_path}/apply", importer.secret)
+    assert applied.status_code == 202, applied.text
+
+    async def probe() -> dict[str, Any]:
+        body: dict[str, Any] = (await gw.call("GET", job_path, importer.secret)).json()
+        return body
+
+    done = await eventually(probe, lambda j: j["status"] == "applied", timeout=30)
+    assert done["progress"] == 1
+    assert done["done"]["create"] == 1
+    again = await gw.call("POST", f"{job_path}/apply", importer.secret)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "conflict"
+
+    exported = await gw.call(
+        "GET", "/api/v1/contacts/organizations/export", importer.secret, params={"tag": "parteneri"}
+    )
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["x-punte-rows"] == "1"
+    assert "Alfa Timiș SRL" in exported.content.decode("utf-8-sig")
+
+    reverted = await gw.call("POST", f"{job_path}/revert", importer.secret)
+    assert reverted.status_code == 200, reverted.text
+    report = reverted.json()
+    assert (report["deleted"], report["restored"], report["conflicts"]) == (1, 0, [])
+    assert report["job"]["status"] == "reverted"
+    empty = await gw.call(
+        "GET", "/api/v1/contacts/organizations/export", importer.secret, params={"tag": "parteneri"}
+    )
+    assert empty.headers["x-punte-rows"] == "0"
+
+
+async def test_bad_requests_get_the_json_error_shape(gw: Gateway) -> None:
+    importer = await gw.issue(name="importer", scopes=("contacts:import",))
+    png = await start(gw, importer.secret, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "poza.png")
+    assert png.status_code == 422
+    assert png.json()["error"]["code"] == "validation_failed"
+    assert "content" in png.json()["error"]["message"] or "CSV" in png.json()["error"]["message"]
+    bad_json = await start(gw, importer.secret, GOOD, mapping="{not json")
+    assert bad_json.status_code == 400
+    assert bad_json.json()["error"]["message"] == "mapping: not JSON"
+    bad_kind = await start(gw, importer.secret, GOOD, kind="animals")
+    assert bad_kind.status_code == 422
+    empty = await start(gw, importer.secret, b"")
+    assert empty.status_code == 400
+    unknown = await gw.call(
+        "GET", f"{IMPORTS}/0190a0a0-0000-7000-8000-000000000000", importer.secret
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "not_found"
+    not_uuid = await gw.call("GET", f"{IMPORTS}/not-a-uuid", importer.secret)
+    assert not_uuid.status_code == 422
+    header_mapping = await gw.call(
+        "POST",
+        IMPORTS,
+        importer.secret,
+        params={"kind": "organizations", "filename": "f.csv"},
+        content=GOOD,
+        headers={"X-Punte-Mapping": json.dumps(MAPPING)},
+    )
+    assert header_mapping.status_code == 201, header_mapping.text
+    assert header_mapping.json()["planned"]["create"] == 2
+
+
+async def test_export_needs_the_read_scope_and_takes_filters(gw: Gateway) -> None:
+    importer = await gw.issue(name="importer", scopes=("contacts:import",))
+    reader = await gw.issue(name="reader", scopes=("contacts:read",))
+    assert (await start(gw, importer.secret, GOOD)).status_code == 201
+    refused = await gw.call("GET", "/api/v1/contacts/organizations/export", importer.secret)
+    assert refused.status_code == 403
+    xlsx = await gw.call(
+        "GET",
+        "/api/v1/contacts/organizations/export",
+        reader.secret,
+        params={"format": "xlsx", "locality": "Lugoj"},
+    )
+    assert xlsx.status_code == 200
+    assert xlsx.headers["x-punte-rows"] == "0"  # the dry run wrote nothing
+    assert xlsx.headers["content-disposition"].startswith('attachment; filename="organizatii-')
+    bad = await gw.call(
+        "GET",
+        "/api/v1/contacts/organizations/export",
+        reader.secret,
+        params={"caenCode": "12"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["message"].startswith("caen_code:")
+
+
+PEOPLE = {"Prenume": "given_name", "Nume": "family_name", "E-mail": "emails", "Etichete": "tags"}
+
+
+async def test_people_export_needs_the_read_scope_and_takes_filters(gw: Gateway) -> None:
+    importer = await gw.issue(name="importer", scopes=("contacts:import",))
+    reader = await gw.issue(name="reader", scopes=("contacts:read",))
+    content = (
+        "Prenume,Nume,E-mail,Etichete\r\n"
+        "Ana,Țărmure,ana@e-uvt.ro,parteneri\r\n"
+        "Ion,Bălan,ion@balan.ro,altii\r\n"
+    ).encode()
+    dry = await start(
+        gw, importer.secret, content, "persoane.csv", kind="people", mapping=json.dumps(PEOPLE)
+    )
+    assert dry.status_code == 201, dry.text
+    job_path = f"{IMPORTS}/{dry.json()['id']}"
+    assert (await gw.call("POST", f"{job_path}/apply", importer.secret)).status_code == 202
+
+    async def probe() -> dict[str, Any]:
+        body: dict[str, Any] = (await gw.call("GET", job_path, importer.secret)).json()
+        return body
+
+    await eventually(probe, lambda j: j["status"] == "applied", timeout=30)
+
+    refused = await gw.call("GET", "/api/v1/contacts/people/export", importer.secret)
+    assert refused.status_code == 403
+    assert (await gw.call("GET", "/api/v1/contacts/people/export", "")).status_code == 401
+    exported = await gw.call(
+        "GET", "/api/v1/contacts/people/export", reader.secret, params={"tag": "parteneri"}
+    )
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["x-punte-rows"] == "1"
+    assert exported.headers["content-disposition"].startswith('attachment; filename="persoane-')
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [(r["given_name"], r["family_name"], r["emails"]) for r in rows] == [
+        ("Ana", "Țărmure", "ana@e-uvt.ro")
+    ]
+    xlsx = await gw.call(
+        "GET",
+        "/api/v1/contacts/people/export",
+        reader.secret,
+        params={"format": "xlsx", "search": "balan"},
+    )
+    assert xlsx.status_code == 200
+    assert xlsx.headers["x-punte-rows"] == "1"
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
