@@ -1,6 +1,7 @@
 """Run every benchmark in turn (`make bench`), then print one summary from their JSON results.
 
-    uv run python bench/run_all.py [rpc outbox memory gateway]
+    uv run python bench/run_all.py [rpc outbox memory gateway contacts_search
+                                    contacts_import]
 
 Each benchmark runs as its own process, as `uv run python bench/<name>.py` would run it.
 Exits non-zero if a benchmark failed to run (missing an aim is reported, not a failure).
@@ -15,7 +16,7 @@ from typing import Any
 import _common as c
 
 # In this order; a script missing from the checkout is skipped.
-BENCHMARKS = ["rpc", "outbox", "memory", "gateway"]
+BENCHMARKS = ["rpc", "outbox", "memory", "gateway", "contacts_search", "contacts_import"]
 
 
 def num(value: Any, spec: str) -> str:
@@ -105,6 +106,62 @@ def summary(name: str, data: dict[str, Any]) -> list[list[Any]]:
             ],
             ["gateway", "gateway CPU per request", f"{data['gateway_cpu_ms_per_request']:.2f} ms"],
         ]
+    elif name == "contacts_search":
+        aim = data["aim_p95_ms"]
+        for backend in data["backends"]:
+            base = backend["baseline_get_many_20"]
+            rows.append(
+                [
+                    "contacts_search",
+                    f"{backend['backend']} baseline get_many(20) p50 / p95 ms",
+                    f"{base['p50_ms']:.1f} / {base['p95_ms']:.1f}",
+                ]
+            )
+            for r in backend["searches"]:
+                if r["kind"] not in ("prefix", "misspelled"):
+                    continue
+                aimed = backend["backend"] == "postgresql"
+                rows.append(
+                    [
+                        "contacts_search",
+                        f"{backend['backend']} {r['entity']} {r['kind']} {r['query']!r} "
+                        "p50 / p95 ms",
+                        f"{r['p50_ms']:.1f} / {r['p95_ms']:.1f}",
+                        f"p95 < {aim:g}" if aimed else "",
+                        r["p95_ms"] < aim if aimed else "",
+                    ]
+                )
+        for backend, why in data["skipped"].items():
+            rows.append(["contacts_search", f"{backend} skipped", why])
+    elif name == "contacts_import":
+        aim = data["aim_postgresql_apply_rows_per_s"]
+        copy = data["copy_baseline"]
+        for run in data["runs"]:
+            first, rerun = run["first"], run["rerun"]
+            aimed = run["backend"] == "postgresql"
+            rows += [
+                [
+                    "contacts_import",
+                    f"{run['backend']} {first['rows']:,} orgs: dry run / apply rows/s",
+                    f"{first['dry_run_rows_per_s']:,.0f} / {first['apply_rows_per_s']:,.0f}",
+                    f">= {aim:,.0f} apply" if aimed else "",
+                    first["apply_rows_per_s"] >= aim if aimed else "",
+                ],
+                [
+                    "contacts_import",
+                    f"{run['backend']} re-run: dry run / apply rows/s, created",
+                    f"{rerun['dry_run_rows_per_s']:,.0f} / {rerun['apply_rows_per_s']:,.0f}, "
+                    f"{rerun['done']['create']}",
+                    "creates 0",
+                    rerun["done"]["create"] == 0 and rerun["done"]["update"] == 0,
+                ],
+            ]
+        if copy:
+            rows.append(
+                ["contacts_import", "PostgreSQL COPY baseline rows/s", f"{copy['rows_per_s']:,.0f}"]
+            )
+        for backend, why in data["skipped"].items():
+            rows.append(["contacts_import", f"{backend} skipped", why])
     return [row + [""] * (5 - len(row)) for row in rows]
 
 
