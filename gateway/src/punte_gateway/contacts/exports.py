@@ -64,7 +64,7 @@ class ExportedFile:
 
 
 @strawberry.type(description="The answer of exportOrganizations and exportPeople.")
-class ExportOrganizationsPayload:
+class ExportFilePayload:
     file: ExportedFile | None
     user_errors: list[UserError]
 
@@ -102,7 +102,7 @@ async def _export(
     body: dict[str, Any],
     contract: type[Contract],
     filter_fields: tuple[str, ...],
-) -> ExportOrganizationsPayload:
+) -> ExportFilePayload:
     """Ask for the export, then sign a download link to the staged file."""
 
     def build(ids: InputIds) -> dict[str, Any]:
@@ -112,9 +112,9 @@ async def _export(
         info.context, subject, build, contract, c.ExportFile, _errors_for(filter_fields)
     )
     if exported is None:
-        return ExportOrganizationsPayload(file=None, user_errors=errors)
+        return ExportFilePayload(file=None, user_errors=errors)
     link = sign(info.context.settings, exported.file.id)
-    return ExportOrganizationsPayload(
+    return ExportFilePayload(
         file=ExportedFile(
             filename=exported.file.filename,
             media_type=exported.file.media_type,
@@ -138,7 +138,7 @@ class ExportMutation:
     )
     async def export_organizations(
         self, info: Info[GraphQLContext, None], input: ExportOrganizationsInput
-    ) -> ExportOrganizationsPayload:
+    ) -> ExportFilePayload:
         fields = _ORGANIZATION_FILTER_FIELDS
         return await _export(
             info, c.ORGANIZATION_EXPORT, _body(input, fields), c.ExportOrganizations, fields
@@ -154,7 +154,7 @@ class ExportMutation:
     )
     async def export_people(
         self, info: Info[GraphQLContext, None], input: ExportPeopleInput
-    ) -> ExportOrganizationsPayload:
+    ) -> ExportFilePayload:
         fields = _PERSON_FILTER_FIELDS
         return await _export(
             info, c.PERSON_EXPORT_FILE, _body(input, fields), c.ExportPeople, fields
