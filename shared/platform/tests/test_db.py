@@ -1,11 +1,21 @@
 """The database layer: SQLite tuned as promised, UTC round trips, UUIDv7 ids."""
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from punte_platform.db import UTCDateTime, create_engine, is_sqlite, make_metadata
+from punte_platform.db import (
+    UnitOfWork,
+    UTCDateTime,
+    create_engine,
+    create_session_factory,
+    is_sqlite,
+    make_metadata,
+)
 from punte_platform.ids import new_id
-from sqlalchemy import Column, Table, Uuid, insert, select, text
+from sqlalchemy import Column, String, Table, Uuid, delete, func, insert, make_url, select, text
+from sqlalchemy.exc import DBAPIError
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(database_url: str) -> None:
@@ -51,8 +61,6 @@ def test_ids_are_uuid7_and_time_ordered() -> None:
 
 
 async def test_the_unit_of_work_commits_what_was_only_added(database_url: str) -> None:
-    from punte_platform.db import UnitOfWork, create_session_factory
-    from sqlalchemy import String
     from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
     class Base(DeclarativeBase):
@@ -82,5 +90,82 @@ async def test_the_unit_of_work_commits_what_was_only_added(database_url: str) -
         async with uow.transaction() as session:
             texts = (await session.scalars(select(Note.text))).all()
         assert texts == ["added, never flushed"]
+    finally:
+        await engine.dispose()
+
+
+def _notes_table() -> Table:
+    return Table(
+        "note",
+        make_metadata(),
+        Column("id", Uuid, primary_key=True),
+        Column("text", String(50), nullable=False),
+    )
+
+
+async def test_a_read_only_transaction_reads_its_snapshot_while_a_writer_holds_the_lock(
+    database_url: str,
+) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip("SQLite's write lock")
+    notes = _notes_table()
+    engine = create_engine(database_url)
+    uow = UnitOfWork(create_session_factory(engine))
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(notes.metadata.create_all)
+            await connection.execute(insert(notes).values(id=new_id(), text="committed"))
+        async with engine.connect() as writer:
+            await writer.execute(insert(notes).values(id=new_id(), text="not yet"))
+            # The writer really holds the lock: an IMMEDIATE transaction could not start.
+            other = sqlite3.connect(make_url(database_url).database or "", timeout=0)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            finally:
+                other.close()
+            async with uow.transaction(read_only=True) as session:
+                first = await asyncio.wait_for(session.scalars(select(notes.c.text)), 5)
+                assert first.all() == ["committed"]
+                # A reader doesn't block the writer, and keeps its snapshot after the commit.
+                await asyncio.wait_for(writer.commit(), 5)
+                again = await session.scalars(select(notes.c.text))
+                assert again.all() == ["committed"]
+        async with uow.transaction(read_only=True) as session:
+            texts = await session.scalars(select(notes.c.text).order_by(notes.c.text))
+            assert texts.all() == ["committed", "not yet"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_write_in_a_read_only_transaction_fails_and_leaves_writers_able(
+    database_url: str,
+) -> None:
+    notes = _notes_table()
+    # One pooled connection: the writers below reuse the one the read-only transaction had.
+    engine = create_engine(database_url, pool_size=1)
+    uow = UnitOfWork(create_session_factory(engine))
+    refused = "readonly database" if is_sqlite(database_url) else "read-only transaction"
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(notes.metadata.create_all)
+
+        async def insert_read_only() -> None:
+            async with uow.transaction(read_only=True) as session:
+                await session.scalar(select(func.count()).select_from(notes))
+                await session.execute(insert(notes).values(id=new_id(), text="refused"))
+
+        async def delete_read_only() -> None:
+            async with uow.transaction(read_only=True) as session:
+                await session.execute(delete(notes))
+
+        for attempt in (insert_read_only, delete_read_only):
+            with pytest.raises(DBAPIError, match=refused):
+                await attempt()
+            async with uow.transaction() as session:
+                await session.execute(insert(notes).values(id=new_id(), text="written"))
+        async with uow.transaction(read_only=True) as session:
+            texts = await session.scalars(select(notes.c.text))
+            assert texts.all() == ["written", "written"]
     finally:
         await engine.dispose()

@@ -2,12 +2,16 @@
 
 import json
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from punte_contracts.errors import ErrorCode
+from punte_contracts.system import HealthReply, HealthRequest, health_subject
 from punte_platform.context import CallContext, call_context
+from punte_platform.db import is_sqlite
 from punte_platform.errors import ServiceError
-from punte_platform.messaging.rpc import ServiceClient
+from punte_platform.ids import new_id
+from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext, RpcServer, ServiceClient
 from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.probe import (
     Echo,
@@ -18,7 +22,7 @@ from punte_platform.testing.probe import (
     Sleep,
     changes,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 
 def client_of(runtime: ServiceRuntime) -> ServiceClient:
@@ -226,3 +230,73 @@ async def test_a_write_is_rechecked_against_the_callers_permissions(
         await client.request("punte.probe.change.record_guarded", body, Recorded)
     with call_context(CallContext(actor="system:events")):
         await client.request("punte.probe.change.record_guarded", body, Recorded)
+
+
+@pytest.fixture
+async def read_only_server(probe: ServiceRuntime) -> AsyncIterator[RpcServer]:
+    """Read-only endpoints on the probe's database: one that counts, one that tries to write."""
+    registry = EndpointRegistry()
+
+    @registry.endpoint("punte.probe_ro.change.count", Echo, EchoReply, read_only=True)
+    async def count(ctx: HandlerContext, body: Echo) -> EchoReply:
+        total = await ctx.session.scalar(select(func.count()).select_from(changes))
+        return EchoReply(text=str(total), actor=None, request_id=None)
+
+    @registry.endpoint("punte.probe_ro.change.sneak", Echo, EchoReply, read_only=True)
+    async def sneak(ctx: HandlerContext, body: Echo) -> EchoReply:
+        await ctx.session.execute(insert(changes).values(id=new_id(), key=body.text, seq=0))
+        return EchoReply(text="written", actor=None, request_id=None)
+
+    assert probe.nc is not None
+    server = RpcServer(
+        service="probe_ro",
+        version="0.0.1",
+        registry=registry,
+        uow=probe.uow,
+        outbox=probe.outbox,
+        metrics=probe.metrics,
+        concurrency=4,
+    )
+    await server.start(probe.nc)
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def test_read_only_endpoints_answer_while_a_writer_holds_the_lock(
+    probe: ServiceRuntime, read_only_server: RpcServer
+) -> None:
+    if not is_sqlite(probe.settings.database_url):
+        pytest.skip("SQLite's write lock")
+    client = client_of(probe)
+    await client.request("punte.probe.change.record", RecordChange(key="k", seq=1), Recorded)
+    async with probe.engine.connect() as writer:
+        # A long write transaction (an import chunk): it holds SQLite's write lock until commit.
+        await writer.execute(insert(changes).values(id=new_id(), key="pending", seq=2))
+        started = time.monotonic()
+        counted = await client.request(
+            "punte.probe_ro.change.count", Echo(text="x"), EchoReply, timeout=3
+        )
+        health = await client.request(
+            health_subject("probe"), HealthRequest(), HealthReply, timeout=3
+        )
+        assert time.monotonic() - started < 3
+        assert counted.text == "1"
+        assert health.status == "ok"
+        assert all(check.ok for check in health.checks)
+        await writer.commit()
+    counted = await client.request("punte.probe_ro.change.count", Echo(text="x"), EchoReply)
+    assert counted.text == "2"
+
+
+async def test_a_write_in_a_read_only_endpoint_fails_and_rolls_back(
+    probe: ServiceRuntime, read_only_server: RpcServer
+) -> None:
+    with pytest.raises(ServiceError) as caught:
+        await client_of(probe).request(
+            "punte.probe_ro.change.sneak", Echo(text="sneaked"), EchoReply
+        )
+    assert caught.value.code is ErrorCode.INTERNAL
+    async with probe.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(changes)) == 0

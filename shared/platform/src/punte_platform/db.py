@@ -63,19 +63,46 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# Execution option of a read-only engine (see `read_only_engine`), read by the "begin" hooks.
+READ_ONLY = "punte_read_only"
+# Connection info flag: `PRAGMA query_only` is on for this SQLite connection.
+_QUERY_ONLY = "punte_query_only"
+
+
+def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, whose transactions only read (a write fails)."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An async engine tuned for its backend."""
     if is_sqlite(url):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
+    _configure_postgresql(engine)
+    return engine
+
+
+def _configure_postgresql(engine: AsyncEngine) -> None:
+    """Read-only transactions that PostgreSQL itself keeps from writing."""
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        read_only = bool(connection.get_execution_options().get(READ_ONLY))
+        if connection.dialect.driver == "asyncpg":
+            # asyncpg sends BEGIN with the next statement: BEGIN READ ONLY costs no extra
+            # round trip. Set on every begin, since the pooled connection keeps the flag.
+            connection.dialect.set_readonly(connection.connection.dbapi_connection, read_only)
+        elif read_only:
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL, foreign keys, and writer transactions that take the lock up front."""
+    """WAL, foreign keys, writer transactions that take the lock up front, readers that don't."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -90,6 +117,16 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # A deferred BEGIN reads a WAL snapshot without the write lock, so readers never
+            # queue behind writers; query_only makes a write in it fail instead of upgrading.
+            if not connection.info.get(_QUERY_ONLY):
+                connection.exec_driver_sql("PRAGMA query_only=ON")
+                connection.info[_QUERY_ONLY] = True
+            connection.exec_driver_sql("BEGIN")
+            return
+        if connection.info.pop(_QUERY_ONLY, False):
+            connection.exec_driver_sql("PRAGMA query_only=OFF")
         # A deferred transaction that reads then writes fails with SQLITE_BUSY when another
         # writer got in between; IMMEDIATE waits for the lock instead (busy_timeout).
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -112,6 +149,8 @@ class UnitOfWork:
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self.session_factory = session_factory
+        bind = session_factory.kw.get("bind")
+        self._read_only_bind = read_only_engine(bind) if isinstance(bind, AsyncEngine) else None
         self._after_commit_hooks: list[Callable[[AsyncSession], None]] = []
 
     def on_commit(self, hook: Callable[[AsyncSession], None]) -> None:
@@ -119,13 +158,19 @@ class UnitOfWork:
         self._after_commit_hooks.append(hook)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
         """A session in a transaction: committed if the block succeeds, rolled back if not.
 
         The transaction starts with the block's first statement (autobegin), so a request
         that never touches the database costs no connection, no BEGIN and no close.
+        A `read_only` one never waits for SQLite's write lock, and any write in it fails.
         """
-        session = self.session_factory()
+        if not read_only:
+            session = self.session_factory()
+        elif self._read_only_bind is None:
+            raise RuntimeError("read-only transactions need a session factory bound to an engine")
+        else:
+            session = self.session_factory(bind=self._read_only_bind)
         try:
             yield session
             # Objects only added (no statement run yet) have not begun a transaction either.

@@ -15,10 +15,15 @@ from nats.js import JetStreamContext
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from punte_contracts.system import HealthCheck, HealthReply, HealthRequest, health_subject
 from sqlalchemy import MetaData, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
-from punte_platform.db import UnitOfWork, create_engine, create_session_factory
+from punte_platform.db import (
+    UnitOfWork,
+    create_engine,
+    create_session_factory,
+    read_only_engine,
+)
 from punte_platform.logs import configure_logging
 from punte_platform.messaging.consumer import ConsumerRunner, Subscriber, prune_inbox
 from punte_platform.messaging.files import FileStore
@@ -65,6 +70,7 @@ class ServiceRuntime:
         self.settings = settings
         self.metrics = ServiceMetrics(definition.name)
         self.engine: AsyncEngine = create_engine(settings.database_url)
+        self._read_engine = read_only_engine(self.engine)
         self.session_factory = create_session_factory(
             self.engine, session_class=definition.session_class
         )
@@ -95,9 +101,9 @@ class ServiceRuntime:
         ]
         registry = EndpointRegistry()
         registry.include(definition.endpoints)
-        registry.endpoint(health_subject(definition.name), HealthRequest, HealthReply)(
-            self._health_endpoint
-        )
+        registry.endpoint(
+            health_subject(definition.name), HealthRequest, HealthReply, read_only=True
+        )(self._health_endpoint)
         self.rpc = RpcServer(
             service=definition.name,
             version=definition.version,
@@ -205,7 +211,8 @@ class ServiceRuntime:
     async def check_database(self) -> HealthCheck:
         """Whether the database answers."""
         try:
-            async with self.engine.connect() as connection:
+            # Read-only: on SQLite a health check must not wait for a writer's lock.
+            async with self._read_engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             return HealthCheck(name="database", ok=True)
         except Exception as error:
@@ -218,19 +225,20 @@ class ServiceRuntime:
 
     async def counts(self) -> tuple[int, int]:
         """Outbox backlog and dead letters."""
+        async with self.uow.transaction(read_only=True) as session:
+            return await self._counts(session)
+
+    async def _counts(self, session: AsyncSession) -> tuple[int, int]:
         tables = self.definition.tables
-        async with self.session_factory() as session:
-            backlog = await session.scalar(
-                select(func.count())
-                .select_from(tables.outbox)
-                .where(tables.outbox.c.sent_at.is_(None))
-            )
-            dead = await session.scalar(select(func.count()).select_from(tables.dead_letter))
+        backlog = await session.scalar(
+            select(func.count()).select_from(tables.outbox).where(tables.outbox.c.sent_at.is_(None))
+        )
+        dead = await session.scalar(select(func.count()).select_from(tables.dead_letter))
         return int(backlog or 0), int(dead or 0)
 
     async def _health_endpoint(self, ctx: HandlerContext, _body: HealthRequest) -> HealthReply:
         checks = [await self.check_database(), self.check_nats()]
-        backlog, dead = await self.counts()
+        backlog, dead = await self._counts(ctx.session)
         return HealthReply(
             service=self.definition.name,
             version=self.definition.version,

@@ -77,6 +77,8 @@ class Endpoint:
     request_model: type[Contract]
     reply_model: type[BaseModel]
     handler: Handler
+    # Answered in a read-only transaction: on SQLite it never queues behind writers.
+    read_only: bool = False
 
 
 class EndpointRegistry:
@@ -86,7 +88,12 @@ class EndpointRegistry:
         self.endpoints: dict[str, Endpoint] = {}
 
     def endpoint(
-        self, subject: str, request_model: type[RequestT], reply_model: type[ReplyT]
+        self,
+        subject: str,
+        request_model: type[RequestT],
+        reply_model: type[ReplyT],
+        *,
+        read_only: bool = False,
     ) -> Callable[
         [Callable[[HandlerContext, RequestT], Awaitable[ReplyT]]],
         Callable[[HandlerContext, RequestT], Awaitable[ReplyT]],
@@ -98,7 +105,9 @@ class EndpointRegistry:
         ) -> Callable[[HandlerContext, RequestT], Awaitable[ReplyT]]:
             if subject in self.endpoints:
                 raise ValueError(f"endpoint {subject} registered twice")
-            self.endpoints[subject] = Endpoint(subject, request_model, reply_model, handler)
+            self.endpoints[subject] = Endpoint(
+                subject, request_model, reply_model, handler, read_only=read_only
+            )
             return handler
 
         return register
@@ -198,7 +207,7 @@ class RpcServer:
         with call_context(context):
             try:
                 body = endpoint.request_model.model_validate_json(request.data)
-                async with self.uow.transaction() as session:
+                async with self.uow.transaction(read_only=endpoint.read_only) as session:
                     result = await endpoint.handler(
                         HandlerContext(
                             session=session,
