@@ -27,7 +27,7 @@ async def apply(ctx: HandlerContext, body: c.ApplyImport) -> c.ImportJob:
     return await service.apply(ctx.session, ctx.outbox, body)
 
 
-@registry.endpoint(c.IMPORT_GET, c.GetImport, c.ImportJob)
+@registry.endpoint(c.IMPORT_GET, c.GetImport, c.ImportJob, read_only=True)
 async def get(ctx: HandlerContext, body: c.GetImport) -> c.ImportJob:
     """An import's state and progress."""
     return await service.get(ctx.session, body)

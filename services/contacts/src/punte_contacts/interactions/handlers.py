@@ -22,13 +22,15 @@ async def complete_follow_up(ctx: HandlerContext, body: c.CompleteFollowUp) -> c
     return await service.complete_follow_up(ctx.session, ctx.outbox, body)
 
 
-@registry.endpoint(c.INTERACTION_LIST_FOR, c.ListInteractionsFor, c.InteractionPage)
+@registry.endpoint(c.INTERACTION_LIST_FOR, c.ListInteractionsFor, c.InteractionPage, read_only=True)
 async def list_for(ctx: HandlerContext, body: c.ListInteractionsFor) -> c.InteractionPage:
     """The timeline of an organisation or a person."""
     return await service.list_for(ctx.session, body)
 
 
-@registry.endpoint(c.INTERACTION_LIST_FOR_MANY, c.ListInteractionsForMany, c.InteractionPages)
+@registry.endpoint(
+    c.INTERACTION_LIST_FOR_MANY, c.ListInteractionsForMany, c.InteractionPages, read_only=True
+)
 async def list_for_many(ctx: HandlerContext, body: c.ListInteractionsForMany) -> c.InteractionPages:
     """The first timeline page of many organisations or people, in one request."""
     return await service.list_for_many(ctx.session, body)

@@ -30,27 +30,32 @@ async def archive(ctx: HandlerContext, body: c.ArchiveOrganization) -> c.Organiz
     return await service.archive(ctx.session, ctx.outbox, body)
 
 
-@registry.endpoint(c.ORGANIZATION_GET_MANY, GetManyRequest, GetManyReply[c.Organization])
+@registry.endpoint(
+    c.ORGANIZATION_GET_MANY, GetManyRequest, GetManyReply[c.Organization], read_only=True
+)
 async def get_many(ctx: HandlerContext, body: GetManyRequest) -> GetManyReply[c.Organization]:
     """Organisations by id, in one query."""
     items, missing = await service.get_many(ctx.session, body.ids)
     return GetManyReply[c.Organization](items=items, missing=missing)
 
 
-@registry.endpoint(c.ORGANIZATION_SEARCH, c.SearchOrganizations, c.OrganizationPage)
+@registry.endpoint(c.ORGANIZATION_SEARCH, c.SearchOrganizations, c.OrganizationPage, read_only=True)
 async def search(ctx: HandlerContext, body: c.SearchOrganizations) -> c.OrganizationPage:
     """Search organisations."""
     return await service.search(ctx.session, body)
 
 
-@registry.endpoint(c.ORGANIZATION_COUNT, c.OrganizationFilter, c.SearchCount)
+@registry.endpoint(c.ORGANIZATION_COUNT, c.OrganizationFilter, c.SearchCount, read_only=True)
 async def count(ctx: HandlerContext, body: c.OrganizationFilter) -> c.SearchCount:
     """How many organisations a search lists."""
     return await service.count(ctx.session, body)
 
 
 @registry.endpoint(
-    c.ORGANIZATION_DUPLICATES, c.SuggestOrganizationDuplicates, c.OrganizationDuplicates
+    c.ORGANIZATION_DUPLICATES,
+    c.SuggestOrganizationDuplicates,
+    c.OrganizationDuplicates,
+    read_only=True,
 )
 async def duplicate_suggestions(
     ctx: HandlerContext, body: c.SuggestOrganizationDuplicates
@@ -59,7 +64,7 @@ async def duplicate_suggestions(
     return await duplicates.suggest(ctx.session, body)
 
 
-@registry.endpoint(c.ORGANIZATION_EXPORT, c.ExportOrganizations, c.ExportFile)
+@registry.endpoint(c.ORGANIZATION_EXPORT, c.ExportOrganizations, c.ExportFile, read_only=True)
 async def export_file(ctx: HandlerContext, body: c.ExportOrganizations) -> c.ExportFile:
     """Matching organisations as a CSV or XLSX file (bulk data: needs `contacts:read`)."""
     ctx.require(c.READ_PERMISSION)

@@ -23,26 +23,28 @@ async def update(ctx: HandlerContext, body: c.UpdatePerson) -> c.Person:
     return await service.update(ctx.session, ctx.outbox, body)
 
 
-@registry.endpoint(c.PERSON_GET_MANY, GetManyRequest, GetManyReply[c.Person])
+@registry.endpoint(c.PERSON_GET_MANY, GetManyRequest, GetManyReply[c.Person], read_only=True)
 async def get_many(ctx: HandlerContext, body: GetManyRequest) -> GetManyReply[c.Person]:
     """People by id, in one query."""
     items, missing = await service.get_many(ctx.session, body.ids)
     return GetManyReply[c.Person](items=items, missing=missing)
 
 
-@registry.endpoint(c.PERSON_SEARCH, c.SearchPeople, c.PersonPage)
+@registry.endpoint(c.PERSON_SEARCH, c.SearchPeople, c.PersonPage, read_only=True)
 async def search(ctx: HandlerContext, body: c.SearchPeople) -> c.PersonPage:
     """Search people."""
     return await service.search(ctx.session, body)
 
 
-@registry.endpoint(c.PERSON_COUNT, c.PersonFilter, c.SearchCount)
+@registry.endpoint(c.PERSON_COUNT, c.PersonFilter, c.SearchCount, read_only=True)
 async def count(ctx: HandlerContext, body: c.PersonFilter) -> c.SearchCount:
     """How many people a search lists."""
     return await service.count(ctx.session, body)
 
 
-@registry.endpoint(c.PERSON_DUPLICATES, c.SuggestPersonDuplicates, c.PersonDuplicates)
+@registry.endpoint(
+    c.PERSON_DUPLICATES, c.SuggestPersonDuplicates, c.PersonDuplicates, read_only=True
+)
 async def duplicate_suggestions(
     ctx: HandlerContext, body: c.SuggestPersonDuplicates
 ) -> c.PersonDuplicates:
@@ -64,13 +66,15 @@ async def end_affiliation(ctx: HandlerContext, body: c.EndAffiliation) -> c.Affi
     return await service.end_affiliation(ctx.session, ctx.outbox, body)
 
 
-@registry.endpoint(c.AFFILIATION_LIST, c.ListAffiliations, c.AffiliationList)
+@registry.endpoint(c.AFFILIATION_LIST, c.ListAffiliations, c.AffiliationList, read_only=True)
 async def list_affiliations(ctx: HandlerContext, body: c.ListAffiliations) -> c.AffiliationList:
     """A person's or an organisation's affiliations."""
     return await service.list_affiliations(ctx.session, body)
 
 
-@registry.endpoint(c.AFFILIATION_LIST_MANY, c.ListAffiliationsMany, c.AffiliationLists)
+@registry.endpoint(
+    c.AFFILIATION_LIST_MANY, c.ListAffiliationsMany, c.AffiliationLists, read_only=True
+)
 async def list_affiliations_many(
     ctx: HandlerContext, body: c.ListAffiliationsMany
 ) -> c.AffiliationLists:
@@ -85,7 +89,7 @@ async def set_consent(ctx: HandlerContext, body: c.SetConsent) -> c.Consent:
     return await service.set_consent(ctx.session, ctx.outbox, body, actor=ctx.call.actor)
 
 
-@registry.endpoint(c.CONSENT_LIST, c.ListConsents, c.ConsentList)
+@registry.endpoint(c.CONSENT_LIST, c.ListConsents, c.ConsentList, read_only=True)
 async def list_consents(ctx: HandlerContext, body: c.ListConsents) -> c.ConsentList:
     """A person's consents in force, or the history."""
     return await service.list_consents(ctx.session, body)
@@ -98,13 +102,13 @@ async def erase(ctx: HandlerContext, body: c.ErasePerson) -> c.ErasureReport:
     return await privacy.erase(ctx.session, ctx.outbox, body)
 
 
-@registry.endpoint(c.PERSON_EXPORT, c.ExportPersonData, c.PersonDataExport)
+@registry.endpoint(c.PERSON_EXPORT, c.ExportPersonData, c.PersonDataExport, read_only=True)
 async def export_data(ctx: HandlerContext, body: c.ExportPersonData) -> c.PersonDataExport:
     """Everything held on a person (GDPR art. 15)."""
     return await privacy.export(ctx.session, body)
 
 
-@registry.endpoint(c.PERSON_EXPORT_FILE, c.ExportPeople, c.ExportFile)
+@registry.endpoint(c.PERSON_EXPORT_FILE, c.ExportPeople, c.ExportFile, read_only=True)
 async def export_file(ctx: HandlerContext, body: c.ExportPeople) -> c.ExportFile:
     """Matching people as a CSV or XLSX file (bulk data: needs `contacts:read`)."""
     ctx.require(c.READ_PERMISSION)
