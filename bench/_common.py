@@ -13,6 +13,7 @@ import platform
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -227,3 +228,24 @@ async def wait_until(
         if time.perf_counter() > deadline:
             return False
         await asyncio.sleep(interval)
+
+
+class Databases:
+    """Fresh databases: SQLite files in the run's folder, or PostgreSQL ones dropped after."""
+
+    def __init__(self, tmp: Path, postgres_url: str | None) -> None:
+        from punte_platform.testing.databases import TestDatabases
+
+        self.sqlite_root = tmp / "sqlite"
+        self.postgres = TestDatabases(tmp / "unused", postgres_url) if postgres_url else None
+
+    async def create(self, backend: str, label: str) -> str:
+        if backend == "sqlite":
+            self.sqlite_root.mkdir(parents=True, exist_ok=True)
+            return f"sqlite+aiosqlite:///{self.sqlite_root / label}-{uuid.uuid4().hex[:6]}.db"
+        assert self.postgres is not None
+        return await self.postgres.create(f"bench_{label}")
+
+    async def drop_all(self) -> None:
+        if self.postgres is not None:
+            await self.postgres.drop_all()

@@ -38,7 +38,6 @@ import pstats
 import random
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -157,28 +156,7 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-class Databases:
-    """Fresh databases: SQLite files in the run's folder, or PostgreSQL ones dropped after."""
-
-    def __init__(self, tmp: Path, postgres_url: str | None) -> None:
-        from punte_platform.testing.databases import TestDatabases
-
-        self.sqlite_root = tmp / "sqlite"
-        self.postgres = TestDatabases(tmp / "unused", postgres_url) if postgres_url else None
-
-    async def create(self, backend: str, label: str) -> str:
-        if backend == "sqlite":
-            self.sqlite_root.mkdir(parents=True, exist_ok=True)
-            return f"sqlite+aiosqlite:///{self.sqlite_root / label}-{uuid.uuid4().hex[:6]}.db"
-        assert self.postgres is not None
-        return await self.postgres.create(f"bench_{label}")
-
-    async def drop_all(self) -> None:
-        if self.postgres is not None:
-            await self.postgres.drop_all()
-
-
-async def copy_baseline(databases: Databases, rows: list[list[str]]) -> dict[str, Any]:
+async def copy_baseline(databases: c.Databases, rows: list[list[str]]) -> dict[str, Any]:
     """PostgreSQL COPY of the same rows into a bare table: the floor of what a database takes."""
     import asyncpg
     from sqlalchemy.engine import make_url
@@ -302,7 +280,7 @@ async def count_organizations(runtime: Any) -> int:
 
 async def one_backend(
     backend: str,
-    databases: Databases,
+    databases: c.Databases,
     tmp: Path,
     content: bytes,
     rows: int,
@@ -369,7 +347,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     baseline = None
     with tempfile.TemporaryDirectory(prefix="punte-bench-import-") as folder:
         tmp = Path(folder)
-        databases = Databases(tmp, postgres_url if "postgresql" in backends else None)
+        databases = c.Databases(tmp, postgres_url if "postgresql" in backends else None)
         try:
             if "postgresql" in backends:
                 baseline = await copy_baseline(databases, rows)

@@ -61,27 +61,6 @@ def probe_settings(nats_url: str, database_url: str) -> Any:
     )
 
 
-class Databases:
-    """Fresh databases: SQLite files in the run's folder, or PostgreSQL ones dropped after."""
-
-    def __init__(self, tmp: Path, postgres_url: str | None) -> None:
-        from punte_platform.testing.databases import TestDatabases
-
-        self.sqlite_root = tmp / "sqlite"
-        self.postgres = TestDatabases(tmp / "unused", postgres_url) if postgres_url else None
-
-    async def create(self, backend: str, label: str) -> str:
-        if backend == "sqlite":
-            self.sqlite_root.mkdir(parents=True, exist_ok=True)
-            return f"sqlite+aiosqlite:///{self.sqlite_root / label}-{uuid.uuid4().hex[:6]}.db"
-        assert self.postgres is not None
-        return await self.postgres.create(f"bench_{label}")
-
-    async def drop_all(self) -> None:
-        if self.postgres is not None:
-            await self.postgres.drop_all()
-
-
 def published(runtime: Any) -> float:
     value = runtime.metrics.registry.get_sample_value("punte_relay_published_total")
     return float(value or 0.0)
@@ -154,7 +133,7 @@ class RelayPhases:
 
 
 async def relay_throughput(
-    backend: str, databases: Databases, tmp: Path, count: int, subjects: int
+    backend: str, databases: c.Databases, tmp: Path, count: int, subjects: int
 ) -> dict[str, Any]:
     """Pre-fill, then time the relay until the backlog is empty; then the nats-py baselines."""
     import nats
@@ -266,7 +245,7 @@ async def baseline_publish_awaited(
 
 
 async def end_to_end(
-    backend: str, databases: Databases, tmp: Path, rate: float, seconds: float, drain: float
+    backend: str, databases: c.Databases, tmp: Path, rate: float, seconds: float, drain: float
 ) -> dict[str, Any]:
     """Write at a steady `rate` for `seconds`; latency from CloudEvent time to applied_at."""
     from punte_platform.db import create_engine
@@ -384,7 +363,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     latency: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="punte-bench-outbox-") as tmp_name:
         tmp = Path(tmp_name)
-        databases = Databases(tmp, postgres_url)
+        databases = c.Databases(tmp, postgres_url)
         try:
             for backend in backends:
                 print(f"\n[{backend}] relay throughput, {args.messages} messages, many subjects")
