@@ -135,7 +135,7 @@ async def _authenticate_local(
         raise AuthenticationError("invalid token") from None
     now = utcnow()
     # Read fresh on every request: deactivation, lockout, role changes and logout apply at once.
-    async with runtime.session_factory() as session:
+    async with runtime.uow.transaction(read_only=True) as session:
         user = await repository.get_user(session, user_id)
         live = await repository.session_is_live(session, session_id, now)
     if user is None or not user.active:
