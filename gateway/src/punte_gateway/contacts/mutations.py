@@ -116,15 +116,29 @@ def _patch(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-async def _current_version(
-    context: GraphQLContext, subject: str, item_model: type[Any], entity_id: UUID
-) -> int:
-    """The version stored now, for an update sent without expectedVersion (last write wins)."""
-    found = await context.client.get_many(subject, [entity_id], item_model)
-    if entity_id not in found:
-        raise ServiceError.not_found(item_model.__name__.lower(), entity_id)
-    version: int = found[entity_id].version
-    return version
+async def _version_to_send(
+    context: GraphQLContext,
+    given: int | None,
+    global_id: relay.GlobalID,
+    type_name: str,
+    subject: str,
+    item_model: type[Any],
+) -> tuple[int | None, list[UserError]]:
+    """The expected version: the one given, else the one stored now (last write wins); or
+    the user errors of reading it."""
+    if given is not None:
+        return given, []
+    try:
+        entity_id = InputIds()(global_id, type_name, "id")
+        found = await context.client.get_many(subject, [entity_id], item_model)
+        if entity_id not in found:
+            raise ServiceError.not_found(item_model.__name__.lower(), entity_id)
+        version: int = found[entity_id].version
+        return version, []
+    except _BadId as error:
+        return None, [UserError.of(ErrorCode.NOT_FOUND, str(error), error.path)]
+    except ServiceError as error:
+        return None, user_errors(error)
 
 
 # ---- inputs ----------------------------------------------------------------------------------
@@ -452,14 +466,16 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: UpdateOrganizationInput
     ) -> UpdateOrganizationPayload:
         context = info.context
-        version = input.expected_version
+        version, errors = await _version_to_send(
+            context,
+            input.expected_version,
+            input.id,
+            "Organization",
+            c.ORGANIZATION_GET_MANY,
+            c.Organization,
+        )
         if version is None:
-            try:
-                version = await _current_version(
-                    context, c.ORGANIZATION_GET_MANY, c.Organization, _organization_id(input.id)
-                )
-            except (_BadId, ServiceError) as error:
-                return UpdateOrganizationPayload(organization=None, user_errors=_early(error))
+            return UpdateOrganizationPayload(organization=None, user_errors=errors)
 
         def build(ids: InputIds) -> dict[str, Any]:
             return {
@@ -482,14 +498,16 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: ArchiveOrganizationInput
     ) -> ArchiveOrganizationPayload:
         context = info.context
-        version = input.expected_version
+        version, errors = await _version_to_send(
+            context,
+            input.expected_version,
+            input.id,
+            "Organization",
+            c.ORGANIZATION_GET_MANY,
+            c.Organization,
+        )
         if version is None:
-            try:
-                version = await _current_version(
-                    context, c.ORGANIZATION_GET_MANY, c.Organization, _organization_id(input.id)
-                )
-            except (_BadId, ServiceError) as error:
-                return ArchiveOrganizationPayload(organization=None, user_errors=_early(error))
+            return ArchiveOrganizationPayload(organization=None, user_errors=errors)
 
         def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(input.id, "Organization", "id"), "expected_version": version}
@@ -520,14 +538,11 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: UpdatePersonInput
     ) -> UpdatePersonPayload:
         context = info.context
-        version = input.expected_version
+        version, errors = await _version_to_send(
+            context, input.expected_version, input.id, "Person", c.PERSON_GET_MANY, c.Person
+        )
         if version is None:
-            try:
-                version = await _current_version(
-                    context, c.PERSON_GET_MANY, c.Person, _person_id(input.id)
-                )
-            except (_BadId, ServiceError) as error:
-                return UpdatePersonPayload(person=None, user_errors=_early(error))
+            return UpdatePersonPayload(person=None, user_errors=errors)
 
         def build(ids: InputIds) -> dict[str, Any]:
             return {
@@ -686,19 +701,3 @@ class ContactsMutation:
             interactions_scrubbed=found.interactions_scrubbed if found else None,
             user_errors=errors,
         )
-
-
-def _organization_id(global_id: relay.GlobalID) -> UUID:
-    return InputIds()(global_id, "Organization", "id")
-
-
-def _person_id(global_id: relay.GlobalID) -> UUID:
-    return InputIds()(global_id, "Person", "id")
-
-
-def _early(error: Exception) -> list[UserError]:
-    """User errors of a failure before the request was built (reading the current version)."""
-    if isinstance(error, _BadId):
-        return [UserError.of(ErrorCode.NOT_FOUND, str(error), error.path)]
-    assert isinstance(error, ServiceError)
-    return user_errors(error)
