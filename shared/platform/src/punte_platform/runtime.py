@@ -93,9 +93,11 @@ class ServiceRuntime:
                 service=definition.name,
                 uow=self.uow,
                 tables=definition.tables,
+                outbox=self.outbox,
                 jetstream=self.jetstream,
                 settings=settings,
                 metrics=self.metrics,
+                files=lambda: self._files,
             )
             for subscriber in definition.subscribers
         ]

@@ -6,24 +6,24 @@
 import asyncio
 import os
 import signal
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
-from punte_contracts.envelope import CloudEvent, DomainMessage
+from punte_contracts.envelope import DomainMessage
 from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_platform.db import BigIntegerPK, UTCDateTime, make_metadata, utcnow
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
-from punte_platform.messaging.consumer import Subscriber
+from punte_platform.messaging.consumer import MessageContext, Subscriber
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 from punte_platform.messaging.tables import add_messaging_tables
 from punte_platform.runtime import ServiceDefinition, ServiceRuntime
 from punte_platform.settings import PunteSettings
+from punte_platform.testing.services import test_settings
 
 metadata = make_metadata()
 tables = add_messaging_tables(metadata)
@@ -191,25 +191,40 @@ async def fail(ctx: HandlerContext, body: Fail) -> EchoReply:
     raise RuntimeError("secret internal detail that must not leak")
 
 
-async def apply_change(session: AsyncSession, event: CloudEvent) -> None:
+recorder_subscriber = Subscriber("recorder", description="records every change it is given")
+picky_subscriber = Subscriber(
+    "picky", description="records changes, failing for good on poison keys"
+)
+flaky_subscriber = Subscriber("flaky", description="records changes, failing once on seq 1")
+
+
+@recorder_subscriber.handles(ChangeRecorded)
+async def apply_change(ctx: MessageContext, message: ChangeRecorded) -> None:
     """Record that the recorder consumer applied a message."""
-    await _apply(session, event, "recorder")
+    await _apply(ctx, message, "recorder")
 
 
-async def apply_or_fail(session: AsyncSession, event: CloudEvent) -> None:
+@picky_subscriber.handles(ChangeRecorded)
+async def apply_or_fail(ctx: MessageContext, message: ChangeRecorded) -> None:
     """Like the recorder, but keys starting with `poison` always fail."""
-    message = event.parse_data(ChangeRecorded)
     if message.key.startswith("poison"):
         raise ValueError(f"cannot apply {message.key}")
-    await _apply(session, event, "picky")
+    await _apply(ctx, message, "picky")
 
 
-async def _apply(session: AsyncSession, event: CloudEvent, consumer: str) -> None:
-    message = event.parse_data(ChangeRecorded)
-    await session.execute(
+@flaky_subscriber.handles(ChangeRecorded)
+async def apply_after_a_failure(ctx: MessageContext, message: ChangeRecorded) -> None:
+    """Like the recorder, but the first delivery of a change with seq 1 fails."""
+    if message.seq == 1 and ctx.delivery == 1:
+        raise ValueError(f"{message.key}/{message.seq} fails once")
+    await _apply(ctx, message, "flaky")
+
+
+async def _apply(ctx: MessageContext, message: ChangeRecorded, consumer: str) -> None:
+    await ctx.session.execute(
         insert(applied).values(
             consumer=consumer,
-            message_id=event.id,
+            message_id=ctx.event.id,
             key=message.key,
             seq=message.seq,
             applied_at=utcnow(),
@@ -217,13 +232,34 @@ async def _apply(session: AsyncSession, event: CloudEvent, consumer: str) -> Non
     )
 
 
-def definition(*, recorder: bool = True, picky: bool = False) -> ServiceDefinition:
+def probe_settings(nats_url: str, database_url: str, **overrides: Any) -> ProbeSettings:
+    """The probe's settings for a test on this broker and database."""
+    return test_settings(ProbeSettings, nats_url=nats_url, database_url=database_url, **overrides)
+
+
+async def applied_rows(
+    runtime: ServiceRuntime, consumer: str = "recorder"
+) -> list[tuple[str, int]]:
+    """The (key, seq) of the changes a consumer applied, in the order it applied them."""
+    async with runtime.session_factory() as session:
+        rows = await session.execute(
+            select(applied.c.key, applied.c.seq)
+            .where(applied.c.consumer == consumer)
+            .order_by(applied.c.position)
+        )
+        return [(row.key, row.seq) for row in rows]
+
+
+def definition(
+    *, recorder: bool = True, picky: bool = False, flaky: bool = False
+) -> ServiceDefinition:
     """The probe service, with the consumers a test asks for."""
-    subscribers = []
-    if recorder:
-        subscribers.append(Subscriber("recorder", [ChangeRecorded.message_type()], apply_change))
-    if picky:
-        subscribers.append(Subscriber("picky", [ChangeRecorded.message_type()], apply_or_fail))
+    wanted = [
+        (recorder, recorder_subscriber),
+        (picky, picky_subscriber),
+        (flaky, flaky_subscriber),
+    ]
+    subscribers = [subscriber for on, subscriber in wanted if on]
     return ServiceDefinition(
         name="probe",
         version="1.0.0",
