@@ -70,6 +70,8 @@ class RecordChange(Contract):
 
     key: str = Field(min_length=1, max_length=100)
     seq: int = Field(ge=0)
+    # Hold the transaction this long after writing (to make concurrent requests overlap).
+    hold_seconds: float = Field(default=0, ge=0, le=5)
 
 
 class RecordBatch(Contract):
@@ -155,6 +157,7 @@ async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
         )
         change_ids.append(change_id)
         message_ids.append(event.id)
+        await asyncio.sleep(body.hold_seconds)
     return Recorded(change_ids=change_ids, message_ids=message_ids)
 
 
