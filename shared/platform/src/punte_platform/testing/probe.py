@@ -10,14 +10,16 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from punte_contracts.envelope import DomainMessage
+from punte_contracts.jobs import GetJob, Job
 from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, insert, select
+from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, func, insert, select
 
 from punte_platform.db import BigIntegerPK, UTCDateTime, make_metadata, utcnow
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
+from punte_platform.jobs import JobProgress, Jobs, RunningJob
 from punte_platform.messaging.consumer import MessageContext, Subscriber
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 from punte_platform.messaging.tables import add_messaging_tables
@@ -194,6 +196,55 @@ async def fail(ctx: HandlerContext, body: Fail) -> EchoReply:
     raise RuntimeError("secret internal detail that must not leak")
 
 
+jobs = Jobs("probe", tables)
+
+
+class CountTo(Contract):
+    """Start a job counting up to `to`, `per_step` changes a step (failing at `fail_at`)."""
+
+    to: int = Field(ge=0, le=10_000)
+    per_step: int = Field(ge=1, le=1000)
+    fail_at: int | None = None
+
+
+class Counted(Contract):
+    """What a count job wrote: its changes, as the database holds them at the end."""
+
+    count: int
+
+
+@jobs.kind("probe.count", CountTo, Counted, read_permission="probe:read")
+async def count(ctx: MessageContext, job: RunningJob[CountTo]) -> JobProgress | Counted:
+    """Write the next `per_step` changes of the job's key; at the end, count them."""
+    start = job.cursor["next"] if job.cursor else 0
+    end = min(start + job.input.per_step, job.input.to)
+    key = f"job-{job.id}"
+    if end > start:
+        await ctx.session.execute(
+            insert(changes), [{"id": new_id(), "key": key, "seq": i} for i in range(start, end)]
+        )
+    if job.input.fail_at is not None and end > job.input.fail_at:
+        raise ServiceError.conflict(f"cannot count past {job.input.fail_at}")
+    if end < job.input.to:
+        return JobProgress(done=end, total=job.input.to, cursor={"next": end})
+    written = await ctx.session.scalar(
+        select(func.count()).select_from(changes).where(changes.c.key == key)
+    )
+    return Counted(count=int(written or 0))
+
+
+@registry.endpoint("punte.probe.job.count", CountTo, Job)
+async def start_count(ctx: HandlerContext, body: CountTo) -> Job:
+    """Start a count job."""
+    return await jobs.start(ctx.session, ctx.outbox, count, body, total=body.to)
+
+
+@registry.endpoint("punte.probe.job.get", GetJob, Job, read_only=True)
+async def get_job(ctx: HandlerContext, body: GetJob) -> Job:
+    """A job, for a caller who may read its kind."""
+    return await jobs.read(ctx.session, ctx.call, body.id)
+
+
 recorder_subscriber = Subscriber("recorder", description="records every change it is given")
 picky_subscriber = Subscriber(
     "picky", description="records changes, failing for good on poison keys"
@@ -254,13 +305,14 @@ async def applied_rows(
 
 
 def definition(
-    *, recorder: bool = True, picky: bool = False, flaky: bool = False
+    *, recorder: bool = True, picky: bool = False, flaky: bool = False, with_jobs: bool = False
 ) -> ServiceDefinition:
     """The probe service, with the consumers a test asks for."""
     wanted = [
         (recorder, recorder_subscriber),
         (picky, picky_subscriber),
         (flaky, flaky_subscriber),
+        (with_jobs, jobs.subscriber),
     ]
     subscribers = [subscriber for on, subscriber in wanted if on]
     return ServiceDefinition(
@@ -276,7 +328,11 @@ def definition(
 
 async def _main() -> None:
     settings = ProbeSettings()
-    runtime = ServiceRuntime(definition(recorder=os.environ.get("PROBE_RECORDER") == "1"), settings)
+    probe = definition(
+        recorder=os.environ.get("PROBE_RECORDER") == "1",
+        with_jobs=os.environ.get("PROBE_JOBS") == "1",
+    )
+    runtime = ServiceRuntime(probe, settings)
     await runtime.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
