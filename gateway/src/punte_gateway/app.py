@@ -7,7 +7,7 @@ from punte_platform.runtime import ServiceDefinition, create_service_app
 from strawberry.fastapi import GraphQLRouter
 
 from punte_gateway.all_models import messaging_tables, metadata
-from punte_gateway.audit.subscribers import audit_subscriber
+from punte_gateway.audit.subscribers import subscriber as audit_subscriber
 from punte_gateway.files.router import STREAMED_PATHS
 from punte_gateway.files.router import router as files_router
 from punte_gateway.graphql.context import get_context
@@ -30,7 +30,7 @@ def definition() -> ServiceDefinition:
         metadata=metadata,
         tables=messaging_tables,
         migrations=migrations_path(__file__),
-        subscribers=[audit_subscriber()],
+        subscribers=[audit_subscriber],
         on_start=demo_users_on_start,
     )
 

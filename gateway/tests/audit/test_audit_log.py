@@ -14,6 +14,7 @@ from punte_gateway.settings import GatewaySettings
 from punte_gateway_key_support import VIEWER, Gateway
 from punte_platform.context import CallContext, call_context
 from punte_platform.ids import new_id
+from punte_platform.messaging.consumer import MessageContext
 from punte_platform.testing import probe
 from punte_platform.testing.databases import TestDatabases
 from punte_platform.testing.nats_server import NatsServer
@@ -280,7 +281,10 @@ async def test_the_handler_is_idempotent_on_its_own(gw: Gateway) -> None:
     )
     for _ in range(2):
         async with gw.runtime.uow.transaction() as session:
-            await record_domain_message(session, event)
+            ctx = MessageContext(
+                session=session, outbox=gw.runtime.outbox, call=CallContext(), event=event
+            )
+            await record_domain_message(ctx, event)
     assert await audit_count(gw, event.id) == 1
     page = await log(gw, filter={"source": "partnerships"})
     node = page["edges"][0]["node"]

@@ -16,32 +16,16 @@ from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.nats_server import NatsServer
 from punte_platform.testing.probe import (
     ChangeRecorded,
-    ProbeSettings,
     RecordBatch,
     RecordChange,
     Recorded,
-    applied,
+    applied_rows,
     definition,
+    probe_settings,
 )
-from punte_platform.testing.services import running_service, test_settings
+from punte_platform.testing.services import running_service
 from punte_platform.testing.waiting import eventually
 from sqlalchemy import func, select
-
-
-def probe_settings(server: NatsServer, database_url: str, **overrides: object) -> ProbeSettings:
-    return test_settings(ProbeSettings, nats_url=server.url, database_url=database_url, **overrides)
-
-
-async def applied_rows(
-    runtime: ServiceRuntime, consumer: str = "recorder"
-) -> list[tuple[str, int]]:
-    async with runtime.session_factory() as session:
-        rows = await session.execute(
-            select(applied.c.key, applied.c.seq)
-            .where(applied.c.consumer == consumer)
-            .order_by(applied.c.position)
-        )
-        return [(row.key, row.seq) for row in rows]
 
 
 async def pending(runtime: ServiceRuntime) -> int:
@@ -64,7 +48,7 @@ async def test_a_committed_change_reaches_the_consumer_once(
     nats_server_factory: Callable[[], NatsServer], database_url: str
 ) -> None:
     server = nats_server_factory()
-    async with running_service(definition(), probe_settings(server, database_url)) as runtime:
+    async with running_service(definition(), probe_settings(server.url, database_url)) as runtime:
         assert runtime.client is not None
         await runtime.client.request(
             "punte.probe.change.record_batch",
@@ -82,7 +66,7 @@ async def test_nats_down_while_committing_loses_nothing_and_applies_once(
     nats_server_factory: Callable[[], NatsServer], database_url: str
 ) -> None:
     server = nats_server_factory()
-    settings = probe_settings(server, database_url, request_timeout=0.5)
+    settings = probe_settings(server.url, database_url, request_timeout=0.5)
     async with running_service(definition(), settings) as runtime:
         assert runtime.client is not None
         client = runtime.client
@@ -133,7 +117,7 @@ async def test_a_failing_handler_dead_letters_after_max_deliver_and_the_rest_go_
     nats_server_factory: Callable[[], NatsServer], database_url: str
 ) -> None:
     server = nats_server_factory()
-    settings = probe_settings(server, database_url, consumer_max_deliver=3)
+    settings = probe_settings(server.url, database_url, consumer_max_deliver=3)
     async with running_service(definition(recorder=False, picky=True), settings) as runtime:
         assert runtime.client is not None
         await runtime.client.request(
@@ -171,7 +155,7 @@ async def test_the_consumer_resumes_by_itself_after_nats_restarts(
     nats_server_factory: Callable[[], NatsServer], database_url: str
 ) -> None:
     server = nats_server_factory()
-    async with running_service(definition(), probe_settings(server, database_url)) as runtime:
+    async with running_service(definition(), probe_settings(server.url, database_url)) as runtime:
         assert runtime.client is not None
         await runtime.client.request(
             "punte.probe.change.record", RecordChange(key="k", seq=1), Recorded

@@ -8,7 +8,7 @@ from punte_platform.runtime import ServiceDefinition, create_service_app
 from punte_contacts.all_models import messaging_tables, metadata
 from punte_contacts.demo import load_demo_data_in_development
 from punte_contacts.imports.handlers import registry as imports
-from punte_contacts.imports.subscribers import import_subscriber
+from punte_contacts.imports.subscribers import subscriber as import_subscriber
 from punte_contacts.interactions.handlers import registry as interactions
 from punte_contacts.merges.handlers import registry as merges
 from punte_contacts.organizations.handlers import registry as organizations
@@ -35,7 +35,7 @@ def definition(*, import_worker: bool = True) -> ServiceDefinition:
         tables=messaging_tables,
         migrations=migrations_path(__file__),
         endpoints=endpoints(),
-        subscribers=[import_subscriber()] if import_worker else [],
+        subscribers=[import_subscriber] if import_worker else [],
         on_start=load_demo_data_in_development,
         # Its flushes keep the vocabulary of search keys; no other service's sessions do.
         session_class=ContactsSession,

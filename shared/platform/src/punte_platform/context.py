@@ -11,19 +11,22 @@ REQUEST_ID_HEADER = "Punte-Request-Id"
 TRACEPARENT_HEADER = "traceparent"
 PERMISSIONS_HEADER = "Punte-Permissions"
 DEPARTMENT_HEADER = "Punte-Department"
+IDEMPOTENCY_KEY_HEADER = "Punte-Idempotency-Key"
 SYSTEM_ACTOR_PREFIX = "system:"
 
 
 @dataclass(frozen=True)
 class CallContext:
     """The actor (`user:<id>`, `apikey:<id>`, `system:<service>`), what the gateway found it
-    may do, its department, the request id and the trace context."""
+    may do, its department, the request id, the trace context, and the idempotency key of
+    the one write it is about to request (the server that gets it does not pass it on)."""
 
     actor: str | None = None
     request_id: str | None = None
     traceparent: str | None = None
     permissions: frozenset[str] = frozenset()
     department: str | None = None
+    idempotency_key: str | None = None
 
     def headers(self) -> dict[str, str]:
         """The context as NATS headers."""
@@ -33,6 +36,7 @@ class CallContext:
             TRACEPARENT_HEADER: self.traceparent,
             PERMISSIONS_HEADER: ",".join(sorted(self.permissions)),
             DEPARTMENT_HEADER: self.department,
+            IDEMPOTENCY_KEY_HEADER: self.idempotency_key,
         }
         return {k: v for k, v in pairs.items() if v}
 
@@ -52,6 +56,7 @@ class CallContext:
             traceparent=child_traceparent(headers.get(TRACEPARENT_HEADER)),
             permissions=frozenset(p for p in headers.get(PERMISSIONS_HEADER, "").split(",") if p),
             department=headers.get(DEPARTMENT_HEADER),
+            idempotency_key=headers.get(IDEMPOTENCY_KEY_HEADER) or None,
         )
 
 

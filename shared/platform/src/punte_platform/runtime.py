@@ -27,6 +27,7 @@ from punte_platform.db import (
 from punte_platform.logs import configure_logging
 from punte_platform.messaging.consumer import ConsumerRunner, Subscriber, prune_inbox
 from punte_platform.messaging.files import FileStore
+from punte_platform.messaging.idempotency import IdempotencyStore
 from punte_platform.messaging.nats import connect, ensure_stream
 from punte_platform.messaging.outbox import OUTBOX_DIRTY, Outbox
 from punte_platform.messaging.relay import Relay
@@ -93,12 +94,15 @@ class ServiceRuntime:
                 service=definition.name,
                 uow=self.uow,
                 tables=definition.tables,
+                outbox=self.outbox,
                 jetstream=self.jetstream,
                 settings=settings,
                 metrics=self.metrics,
+                files=lambda: self._files,
             )
             for subscriber in definition.subscribers
         ]
+        self.idempotency = IdempotencyStore(definition.tables.idempotency_key)
         registry = EndpointRegistry()
         registry.include(definition.endpoints)
         registry.endpoint(
@@ -113,6 +117,7 @@ class ServiceRuntime:
             metrics=self.metrics,
             concurrency=settings.request_concurrency,
             files=lambda: self._files,
+            idempotency=self.idempotency,
         )
         self.uow.on_commit(self._wake_relay_if_outbox_written)
         self._tasks: list[asyncio.Task[None]] = []
@@ -249,7 +254,7 @@ class ServiceRuntime:
         )
 
     async def _monitor(self) -> None:
-        """Refresh the gauges a scrape reads, and prune the inbox now and then."""
+        """Refresh the gauges a scrape reads; prune the inbox and idempotency keys hourly."""
         rounds = 0
         while not self._stopping.is_set():
             try:
@@ -263,6 +268,9 @@ class ServiceRuntime:
                         self.uow,
                         self.definition.tables,
                         timedelta(seconds=self.settings.nats_stream_max_age_seconds),
+                    )
+                    await self.idempotency.prune(
+                        self.uow, timedelta(seconds=self.settings.idempotency_key_ttl_seconds)
                     )
             except asyncio.CancelledError:
                 raise

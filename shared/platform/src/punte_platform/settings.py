@@ -110,6 +110,9 @@ class PunteSettings(BaseSettings):
     consumer_fetch_batch: int = Field(default=64, ge=1)
     consumer_max_ack_pending: int = Field(default=1000, ge=1)
 
+    # How long a write's reply is kept for a retry carrying the same idempotency key.
+    idempotency_key_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -1,16 +1,39 @@
-"""Durable pull consumers: effect and inbox row commit together; poison goes to dead letters."""
+"""Durable pull consumers: effect and inbox row commit together; poison goes to dead letters.
+
+What order a subscriber sees (tested in the platform's `tests/test_consumer.py`):
+
+- The relay publishes the messages of one ordering key (the message's `subject` attribute,
+  usually the entity id, else its type) in outbox order: each waits for the broker's ack of
+  the one before, and a failed publish stops its key's chain until the next round. Messages
+  of different keys may be published in any order relative to each other.
+- A consumer fetches up to `consumer_fetch_batch` messages at a time and applies them in
+  stream order, each in a savepoint of the batch's transaction, with its inbox row.
+- A message whose handler raises is retried alone, after a delay
+  (`consumer_retry_delays_seconds`), while the messages after it, those of its own key
+  included, are applied meanwhile: a retried message is applied after later ones. After
+  `consumer_max_deliver` deliveries it lands in the dead-letter table and is never applied.
+- A message whose ack was lost (a crash before the ack, say) comes again after
+  `consumer_ack_wait_seconds`, also after later ones; the inbox makes it a no-op.
+- Several instances of a service share its durable consumers: each fetches its own batches
+  and applies them concurrently, so between batches the order holds only per instance.
+
+So a handler may rely on stream order for what it sees in one batch, and otherwise must
+check what it is told against the state it keeps (a chunk number, a version), as the import
+and job steps do: they queue the next step only once the current one has committed.
+"""
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
-from punte_contracts.envelope import CloudEvent
+from punte_contracts.envelope import CloudEvent, DomainMessage
 from pydantic import ValidationError
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -19,24 +42,110 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from punte_platform.context import CallContext, call_context, child_traceparent
 from punte_platform.db import UnitOfWork, utcnow
 from punte_platform.ids import new_id
+from punte_platform.messaging.files import FileStore
+from punte_platform.messaging.outbox import Outbox
 from punte_platform.messaging.tables import MessagingTables
 from punte_platform.metrics import ServiceMetrics
 from punte_platform.settings import PunteSettings
 
 log = logging.getLogger(__name__)
 
-MessageHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+MessageT = TypeVar("MessageT", bound=DomainMessage)
 
 
 @dataclass(frozen=True)
-class Subscriber:
-    """A named durable consumer of some message types, and the handler applying them."""
+class MessageContext:
+    """What a message handler gets: the transaction's session, the outbox, the message's
+    envelope and the context it carries (its actor and request id, installed while it runs)."""
 
-    name: str
-    subjects: list[str]
-    handler: MessageHandler
-    description: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    session: AsyncSession
+    outbox: Outbox
+    call: CallContext
+    event: CloudEvent
+    # Which delivery of the message this is (1 the first), and whether no retry will follow.
+    delivery: int = 1
+    last_delivery: bool = False
+    file_store: FileStore | None = None
+
+    @property
+    def files(self) -> FileStore:
+        """The staged-file store (object store on the service's NATS connection)."""
+        if self.file_store is None:
+            raise RuntimeError("this consumer has no file store")
+        return self.file_store
+
+
+MessageHandler = Callable[[MessageContext, MessageT], Awaitable[None]]
+EnvelopeHandler = Callable[[MessageContext, CloudEvent], Awaitable[None]]
+
+
+class Subscriber:
+    """A named durable consumer: a handler per message type (and per subject pattern for
+    those taking messages raw); its filter subjects follow from what it handles."""
+
+    def __init__(self, name: str, *, description: str = "") -> None:
+        self.name = name
+        self.description = description
+        self._typed: dict[str, tuple[type[DomainMessage], MessageHandler[Any]]] = {}
+        self._patterns: dict[str, EnvelopeHandler] = {}
+
+    @property
+    def subjects(self) -> list[str]:
+        """The consumer's filter subjects."""
+        return [*self._typed, *self._patterns]
+
+    def handles(
+        self, message_type: type[MessageT]
+    ) -> Callable[[MessageHandler[MessageT]], MessageHandler[MessageT]]:
+        """Register `handler(ctx, message)` for one message type, its body parsed to it."""
+
+        def register(handler: MessageHandler[MessageT]) -> MessageHandler[MessageT]:
+            subject = message_type.message_type()
+            self._claim(subject)
+            self._typed[subject] = (message_type, handler)
+            return handler
+
+        return register
+
+    def handles_all(self, pattern: str) -> Callable[[EnvelopeHandler], EnvelopeHandler]:
+        """Register `handler(ctx, envelope)` for every message on a subject pattern
+        (`*` one token, `>` the rest), the body left as it came."""
+
+        def register(handler: EnvelopeHandler) -> EnvelopeHandler:
+            self._claim(pattern)
+            self._patterns[pattern] = handler
+            return handler
+
+        return register
+
+    def _claim(self, subject: str) -> None:
+        if subject in self._typed or subject in self._patterns:
+            raise ValueError(f"subscriber {self.name} handles {subject} twice")
+
+    async def apply(self, ctx: MessageContext) -> None:
+        """Hand a message to the handler registered for its type (or a pattern it matches)."""
+        event = ctx.event
+        typed = self._typed.get(event.type)
+        if typed is not None:
+            message_type, handler = typed
+            await handler(ctx, event.parse_data(message_type))
+            return
+        for pattern, envelope_handler in self._patterns.items():
+            if subject_matches(pattern, event.type):
+                await envelope_handler(ctx, event)
+                return
+        raise LookupError(f"subscriber {self.name} has no handler for {event.type}")
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """Whether a NATS subject matches a pattern with `*` and `>` wildcards."""
+    wanted, parts = pattern.split("."), subject.split(".")
+    for i, part in enumerate(wanted):
+        if part == ">":
+            return len(parts) > i
+        if i >= len(parts) or part not in ("*", parts[i]):
+            return False
+    return len(parts) == len(wanted)
 
 
 class ConsumerRunner:
@@ -49,14 +158,18 @@ class ConsumerRunner:
         service: str,
         uow: UnitOfWork,
         tables: MessagingTables,
+        outbox: Outbox,
         jetstream: Callable[[], JetStreamContext],
         settings: PunteSettings,
         metrics: ServiceMetrics,
+        files: Callable[[], FileStore | None] = lambda: None,
     ) -> None:
         self.subscriber = subscriber
         self.durable = f"{service}-{subscriber.name}"
         self.uow = uow
         self.tables = tables
+        self.outbox = outbox
+        self.files = files
         self.jetstream = jetstream
         self.settings = settings
         self.metrics = metrics
@@ -148,8 +261,7 @@ class ConsumerRunner:
             await message.term()
             return
         try:
-            with call_context(_context_of(event)):
-                applied = await self._apply(event)
+            applied = await self._apply(message, event)
         except Exception as error:
             await self._failed(message, event, error)
             return
@@ -192,16 +304,15 @@ class ConsumerRunner:
                         outcomes.append((message, "duplicate"))
                         continue
                     try:
-                        with call_context(_context_of(event)):
-                            async with session.begin_nested():
-                                await self.subscriber.handler(session, event)
-                                await session.execute(
-                                    insert(inbox).values(
-                                        consumer=self.durable,
-                                        message_id=event.id,
-                                        processed_at=utcnow(),
-                                    )
+                        async with session.begin_nested():
+                            await self._handle(session, message, event)
+                            await session.execute(
+                                insert(inbox).values(
+                                    consumer=self.durable,
+                                    message_id=event.id,
+                                    processed_at=utcnow(),
                                 )
+                            )
                     except Exception as error:
                         failures.append((message, event, error))
                         continue
@@ -245,7 +356,23 @@ class ConsumerRunner:
         backoff = self.settings.consumer_retry_delays_seconds
         return backoff[min(deliveries, len(backoff)) - 1] if backoff else 1.0
 
-    async def _apply(self, event: CloudEvent) -> bool:
+    async def _handle(self, session: AsyncSession, message: Msg, event: CloudEvent) -> None:
+        """Run the subscriber's handler under the call context the message carries."""
+        deliveries = message.metadata.num_delivered
+        with call_context(_context_of(event)) as context:
+            await self.subscriber.apply(
+                MessageContext(
+                    session=session,
+                    outbox=self.outbox,
+                    call=context,
+                    event=event,
+                    delivery=deliveries,
+                    last_delivery=deliveries >= self.settings.consumer_max_deliver,
+                    file_store=self.files(),
+                )
+            )
+
+    async def _apply(self, message: Msg, event: CloudEvent) -> bool:
         inbox = self.tables.inbox
         try:
             async with self.uow.transaction() as session:
@@ -258,7 +385,7 @@ class ConsumerRunner:
                 )
                 if seen:
                     return False
-                await self.subscriber.handler(session, event)
+                await self._handle(session, message, event)
                 await session.execute(
                     insert(inbox).values(
                         consumer=self.durable, message_id=event.id, processed_at=utcnow()

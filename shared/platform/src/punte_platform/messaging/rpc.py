@@ -5,7 +5,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from punte_platform.context import CallContext, call_context, current_context
 from punte_platform.db import UnitOfWork
 from punte_platform.errors import ServiceError
 from punte_platform.messaging.files import FileStore
+from punte_platform.messaging.idempotency import IdempotencyStore
 from punte_platform.messaging.outbox import Outbox
 from punte_platform.metrics import ServiceMetrics
 
@@ -144,9 +145,11 @@ class RpcServer:
         metrics: ServiceMetrics,
         concurrency: int,
         files: Callable[[], FileStore | None] = lambda: None,
+        idempotency: IdempotencyStore | None = None,
     ) -> None:
         self.service = service
         self.files = files
+        self.idempotency = idempotency
         self.version = version
         self.registry = registry
         self.uow = uow
@@ -204,21 +207,31 @@ class RpcServer:
     async def _answer(self, endpoint: Endpoint, request: Request) -> None:
         started = time.perf_counter()
         context = CallContext.from_headers(request.headers)
+        # The key is for this request only: calls the handler makes must not carry it on.
+        idempotency_key, context = context.idempotency_key, replace(context, idempotency_key=None)
         with call_context(context):
             try:
                 body = endpoint.request_model.model_validate_json(request.data)
-                async with self.uow.transaction(read_only=endpoint.read_only) as session:
-                    result = await endpoint.handler(
-                        HandlerContext(
-                            session=session,
-                            outbox=self.outbox,
-                            call=context,
-                            file_store=self.files(),
-                        ),
-                        body,
+
+                async def handle(session: AsyncSession) -> bytes:
+                    ctx = HandlerContext(
+                        session=session, outbox=self.outbox, call=context, file_store=self.files()
                     )
-                reply = endpoint.reply_model.model_validate(result)
-                await request.respond(encode_result(reply))
+                    result = await endpoint.handler(ctx, body)
+                    return encode_result(endpoint.reply_model.model_validate(result))
+
+                if idempotency_key and self.idempotency and not endpoint.read_only:
+                    data = await self.idempotency.once(
+                        self.uow,
+                        handle,
+                        key=idempotency_key,
+                        actor=context.actor,
+                        subject=endpoint.subject,
+                    )
+                else:
+                    async with self.uow.transaction(read_only=endpoint.read_only) as session:
+                        data = await handle(session)
+                await request.respond(data)
                 outcome = "ok"
             except ValidationError as error:
                 outcome = await self._respond_error(

@@ -1,8 +1,10 @@
-"""The outbox, inbox and dead-letter tables every service carries in its own database."""
+"""The messaging tables every service carries in its own database: outbox, inbox, dead
+letters, background jobs and the idempotency keys of requests."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     Index,
@@ -25,6 +27,8 @@ class MessagingTables:
     outbox: Table
     inbox: Table
     dead_letter: Table
+    job: Table
+    idempotency_key: Table
 
 
 def add_messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -63,4 +67,38 @@ def add_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("error", Text, nullable=False),
         Column("failed_at", UTCDateTime, nullable=False, index=True),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox, dead_letter=dead_letter)
+    job = Table(
+        "punte_job",
+        metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("kind", String(100), nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("actor", String(200), nullable=True),
+        Column("input", JSON, nullable=False),
+        # What the last step left for the next one (a position in the work, say).
+        Column("cursor", JSON, nullable=True),
+        Column("step", Integer, nullable=False),
+        Column("done", Integer, nullable=False),
+        Column("total", Integer, nullable=True),
+        Column("result", JSON, nullable=True),
+        Column("error", Text, nullable=True),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("finished_at", UTCDateTime, nullable=True),
+    )
+    idempotency_key = Table(
+        "punte_idempotency_key",
+        metadata,
+        Column("actor", String(200), primary_key=True),
+        Column("subject", String(255), primary_key=True),
+        Column("key", String(200), primary_key=True),
+        Column("reply", LargeBinary, nullable=True),
+        Column("created_at", UTCDateTime, nullable=False, index=True),
+    )
+    return MessagingTables(
+        outbox=outbox,
+        inbox=inbox,
+        dead_letter=dead_letter,
+        job=job,
+        idempotency_key=idempotency_key,
+    )

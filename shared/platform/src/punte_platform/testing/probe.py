@@ -6,24 +6,26 @@
 import asyncio
 import os
 import signal
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
-from punte_contracts.envelope import CloudEvent, DomainMessage
+from punte_contracts.envelope import DomainMessage
+from punte_contracts.jobs import GetJob, Job
 from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, func, insert, select
 
 from punte_platform.db import BigIntegerPK, UTCDateTime, make_metadata, utcnow
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
-from punte_platform.messaging.consumer import Subscriber
+from punte_platform.jobs import JobProgress, Jobs, RunningJob
+from punte_platform.messaging.consumer import MessageContext, Subscriber
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 from punte_platform.messaging.tables import add_messaging_tables
 from punte_platform.runtime import ServiceDefinition, ServiceRuntime
 from punte_platform.settings import PunteSettings
+from punte_platform.testing.services import test_settings
 
 metadata = make_metadata()
 tables = add_messaging_tables(metadata)
@@ -70,6 +72,8 @@ class RecordChange(Contract):
 
     key: str = Field(min_length=1, max_length=100)
     seq: int = Field(ge=0)
+    # Hold the transaction this long after writing (to make concurrent requests overlap).
+    hold_seconds: float = Field(default=0, ge=0, le=5)
 
 
 class RecordBatch(Contract):
@@ -155,6 +159,7 @@ async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
         )
         change_ids.append(change_id)
         message_ids.append(event.id)
+        await asyncio.sleep(body.hold_seconds)
     return Recorded(change_ids=change_ids, message_ids=message_ids)
 
 
@@ -191,25 +196,89 @@ async def fail(ctx: HandlerContext, body: Fail) -> EchoReply:
     raise RuntimeError("secret internal detail that must not leak")
 
 
-async def apply_change(session: AsyncSession, event: CloudEvent) -> None:
+jobs = Jobs("probe", tables)
+
+
+class CountTo(Contract):
+    """Start a job counting up to `to`, `per_step` changes a step (failing at `fail_at`)."""
+
+    to: int = Field(ge=0, le=10_000)
+    per_step: int = Field(ge=1, le=1000)
+    fail_at: int | None = None
+
+
+class Counted(Contract):
+    """What a count job wrote: its changes, as the database holds them at the end."""
+
+    count: int
+
+
+@jobs.kind("probe.count", CountTo, Counted, read_permission="probe:read")
+async def count(ctx: MessageContext, job: RunningJob[CountTo]) -> JobProgress | Counted:
+    """Write the next `per_step` changes of the job's key; at the end, count them."""
+    start = job.cursor["next"] if job.cursor else 0
+    end = min(start + job.input.per_step, job.input.to)
+    key = f"job-{job.id}"
+    if end > start:
+        await ctx.session.execute(
+            insert(changes), [{"id": new_id(), "key": key, "seq": i} for i in range(start, end)]
+        )
+    if job.input.fail_at is not None and end > job.input.fail_at:
+        raise ServiceError.conflict(f"cannot count past {job.input.fail_at}")
+    if end < job.input.to:
+        return JobProgress(done=end, total=job.input.to, cursor={"next": end})
+    written = await ctx.session.scalar(
+        select(func.count()).select_from(changes).where(changes.c.key == key)
+    )
+    return Counted(count=int(written or 0))
+
+
+@registry.endpoint("punte.probe.job.count", CountTo, Job)
+async def start_count(ctx: HandlerContext, body: CountTo) -> Job:
+    """Start a count job."""
+    return await jobs.start(ctx.session, ctx.outbox, count, body, total=body.to)
+
+
+@registry.endpoint("punte.probe.job.get", GetJob, Job, read_only=True)
+async def get_job(ctx: HandlerContext, body: GetJob) -> Job:
+    """A job, for a caller who may read its kind."""
+    return await jobs.read(ctx.session, ctx.call, body.id)
+
+
+recorder_subscriber = Subscriber("recorder", description="records every change it is given")
+picky_subscriber = Subscriber(
+    "picky", description="records changes, failing for good on poison keys"
+)
+flaky_subscriber = Subscriber("flaky", description="records changes, failing once on seq 1")
+
+
+@recorder_subscriber.handles(ChangeRecorded)
+async def apply_change(ctx: MessageContext, message: ChangeRecorded) -> None:
     """Record that the recorder consumer applied a message."""
-    await _apply(session, event, "recorder")
+    await _apply(ctx, message, "recorder")
 
 
-async def apply_or_fail(session: AsyncSession, event: CloudEvent) -> None:
+@picky_subscriber.handles(ChangeRecorded)
+async def apply_or_fail(ctx: MessageContext, message: ChangeRecorded) -> None:
     """Like the recorder, but keys starting with `poison` always fail."""
-    message = event.parse_data(ChangeRecorded)
     if message.key.startswith("poison"):
         raise ValueError(f"cannot apply {message.key}")
-    await _apply(session, event, "picky")
+    await _apply(ctx, message, "picky")
 
 
-async def _apply(session: AsyncSession, event: CloudEvent, consumer: str) -> None:
-    message = event.parse_data(ChangeRecorded)
-    await session.execute(
+@flaky_subscriber.handles(ChangeRecorded)
+async def apply_after_a_failure(ctx: MessageContext, message: ChangeRecorded) -> None:
+    """Like the recorder, but the first delivery of a change with seq 1 fails."""
+    if message.seq == 1 and ctx.delivery == 1:
+        raise ValueError(f"{message.key}/{message.seq} fails once")
+    await _apply(ctx, message, "flaky")
+
+
+async def _apply(ctx: MessageContext, message: ChangeRecorded, consumer: str) -> None:
+    await ctx.session.execute(
         insert(applied).values(
             consumer=consumer,
-            message_id=event.id,
+            message_id=ctx.event.id,
             key=message.key,
             seq=message.seq,
             applied_at=utcnow(),
@@ -217,13 +286,35 @@ async def _apply(session: AsyncSession, event: CloudEvent, consumer: str) -> Non
     )
 
 
-def definition(*, recorder: bool = True, picky: bool = False) -> ServiceDefinition:
+def probe_settings(nats_url: str, database_url: str, **overrides: Any) -> ProbeSettings:
+    """The probe's settings for a test on this broker and database."""
+    return test_settings(ProbeSettings, nats_url=nats_url, database_url=database_url, **overrides)
+
+
+async def applied_rows(
+    runtime: ServiceRuntime, consumer: str = "recorder"
+) -> list[tuple[str, int]]:
+    """The (key, seq) of the changes a consumer applied, in the order it applied them."""
+    async with runtime.session_factory() as session:
+        rows = await session.execute(
+            select(applied.c.key, applied.c.seq)
+            .where(applied.c.consumer == consumer)
+            .order_by(applied.c.position)
+        )
+        return [(row.key, row.seq) for row in rows]
+
+
+def definition(
+    *, recorder: bool = True, picky: bool = False, flaky: bool = False, with_jobs: bool = False
+) -> ServiceDefinition:
     """The probe service, with the consumers a test asks for."""
-    subscribers = []
-    if recorder:
-        subscribers.append(Subscriber("recorder", [ChangeRecorded.message_type()], apply_change))
-    if picky:
-        subscribers.append(Subscriber("picky", [ChangeRecorded.message_type()], apply_or_fail))
+    wanted = [
+        (recorder, recorder_subscriber),
+        (picky, picky_subscriber),
+        (flaky, flaky_subscriber),
+        (with_jobs, jobs.subscriber),
+    ]
+    subscribers = [subscriber for on, subscriber in wanted if on]
     return ServiceDefinition(
         name="probe",
         version="1.0.0",
@@ -237,7 +328,11 @@ def definition(*, recorder: bool = True, picky: bool = False) -> ServiceDefiniti
 
 async def _main() -> None:
     settings = ProbeSettings()
-    runtime = ServiceRuntime(definition(recorder=os.environ.get("PROBE_RECORDER") == "1"), settings)
+    probe = definition(
+        recorder=os.environ.get("PROBE_RECORDER") == "1",
+        with_jobs=os.environ.get("PROBE_JOBS") == "1",
+    )
+    runtime = ServiceRuntime(probe, settings)
     await runtime.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
