@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -10,18 +11,20 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
+from opentelemetry.trace import Span
 from punte_contracts.envelope import CloudEvent
 from pydantic import ValidationError
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from punte_platform.context import CallContext, call_context, child_traceparent
+from punte_platform.context import CallContext, call_context
 from punte_platform.db import UnitOfWork, utcnow
 from punte_platform.ids import new_id
 from punte_platform.messaging.tables import MessagingTables
 from punte_platform.metrics import ServiceMetrics
 from punte_platform.settings import PunteSettings
+from punte_platform.tracing import consuming
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +151,7 @@ class ConsumerRunner:
             await message.term()
             return
         try:
-            with call_context(_context_of(event)):
+            with call_context(_context_of(event)), self._span(message, event):
                 applied = await self._apply(event)
         except Exception as error:
             await self._failed(message, event, error)
@@ -192,7 +195,7 @@ class ConsumerRunner:
                         outcomes.append((message, "duplicate"))
                         continue
                     try:
-                        with call_context(_context_of(event)):
+                        with call_context(_context_of(event)), self._span(message, event):
                             async with session.begin_nested():
                                 await self.subscriber.handler(session, event)
                                 await session.execute(
@@ -240,6 +243,9 @@ class ConsumerRunner:
             )
             await message.nak(delay=self._retry_delay(deliveries))
             self.metrics.messages_handled.labels(self.durable, "retried").inc()
+
+    def _span(self, message: Msg, event: CloudEvent) -> AbstractContextManager[Span]:
+        return consuming(message.subject, str(event.id), self.durable, message.headers)
 
     def _retry_delay(self, deliveries: int) -> float:
         backoff = self.settings.consumer_retry_delays_seconds
@@ -304,12 +310,8 @@ class ConsumerRunner:
 
 
 def _context_of(event: CloudEvent) -> CallContext:
-    """The call context a message carries: its actor, request id and trace."""
-    return CallContext(
-        actor=event.actor,
-        request_id=event.requestid,
-        traceparent=child_traceparent(event.traceparent),
-    )
+    """The call context a message carries: its actor and request id."""
+    return CallContext(actor=event.actor, request_id=event.requestid)
 
 
 async def prune_inbox(uow: UnitOfWork, tables: MessagingTables, older_than: timedelta) -> None:

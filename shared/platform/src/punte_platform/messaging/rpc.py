@@ -15,6 +15,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.micro import add_service
 from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service, ServiceConfig
+from opentelemetry.trace import StatusCode
 from punte_contracts.errors import ErrorCode, ServiceErrorBody
 from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
 from pydantic import BaseModel, ValidationError
@@ -26,6 +27,7 @@ from punte_platform.errors import ServiceError
 from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.outbox import Outbox
 from punte_platform.metrics import ServiceMetrics
+from punte_platform.tracing import sending, serving
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +206,7 @@ class RpcServer:
     async def _answer(self, endpoint: Endpoint, request: Request) -> None:
         started = time.perf_counter()
         context = CallContext.from_headers(request.headers)
-        with call_context(context):
+        with call_context(context), serving(endpoint.subject, request.headers) as span:
             try:
                 body = endpoint.request_model.model_validate_json(request.data)
                 async with self.uow.transaction(read_only=endpoint.read_only) as session:
@@ -226,8 +228,10 @@ class RpcServer:
                 )
             except ServiceError as error:
                 outcome = await self._respond_error(request, error.body)
-            except Exception:
+            except Exception as error:
                 log.exception("request %s failed", endpoint.subject)
+                span.record_exception(error)
+                span.set_status(StatusCode.ERROR)
                 outcome = await self._respond_error(
                     request,
                     ServiceErrorBody(
@@ -235,6 +239,7 @@ class RpcServer:
                         message=f"internal error (request id {context.request_id})",
                     ),
                 )
+            span.set_attribute("punte.outcome", outcome)
         self.metrics.requests.labels(endpoint.subject, outcome).inc()
         self.metrics.request_seconds.labels(endpoint.subject).observe(time.perf_counter() - started)
 
@@ -276,9 +281,10 @@ class ServiceClient:
         context = current_context()
         headers = context.headers()
         try:
-            message = await self.nc.request(
-                subject, payload, timeout=timeout or self.timeout, headers=headers or None
-            )
+            with sending(subject, headers):
+                message = await self.nc.request(
+                    subject, payload, timeout=timeout or self.timeout, headers=headers or None
+                )
         except NoRespondersError:
             raise ServiceError.unavailable(f"no service answers {subject}") from None
         except (NatsTimeoutError, TimeoutError):
