@@ -78,7 +78,6 @@ def caller_context(principal: Principal | None, base: CallContext) -> CallContex
     return CallContext(
         actor=principal.actor if principal else None,
         request_id=base.request_id,
-        traceparent=base.traceparent,
         permissions=frozenset(p.value for p in principal.permissions) if principal else frozenset(),
         department=principal.department if principal else None,
     )

@@ -14,7 +14,7 @@ from punte_gateway.contacts.queries import ContactsQuery
 from punte_gateway.graphql.api_keys import ApiKeyMutation, ApiKeyQuery
 from punte_gateway.graphql.audit import AuditQuery
 from punte_gateway.graphql.auth import AuthMutation, AuthQuery
-from punte_gateway.graphql.extensions import CallerContext
+from punte_gateway.graphql.extensions import CallerContext, OperationSpan
 from punte_gateway.graphql.node import resolve_node_by_id, resolve_nodes_by_ids
 from punte_gateway.graphql.pagination import MAX_PAGE_SIZE
 from punte_gateway.graphql.protection import protection_extensions
@@ -51,7 +51,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[CallerContext, *protection_extensions(settings)],
+        extensions=[OperationSpan, CallerContext, *protection_extensions(settings)],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
 

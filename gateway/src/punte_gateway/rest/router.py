@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from punte_contracts.errors import ErrorCode
-from punte_platform.context import CallContext, call_context, child_traceparent, new_request_id
+from punte_platform.context import CallContext, call_context, new_request_id
 from punte_platform.errors import ServiceError
 from punte_platform.runtime import ServiceRuntime
 
@@ -85,8 +85,7 @@ class ApiRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             base = CallContext(
-                request_id=(request.headers.get(REQUEST_ID_HEADER) or new_request_id())[:64],
-                traceparent=child_traceparent(request.headers.get("traceparent")),
+                request_id=(request.headers.get(REQUEST_ID_HEADER) or new_request_id())[:64]
             )
             try:
                 with call_context(base):

@@ -47,7 +47,9 @@ class CloudEvent(BaseModel):
     # Extension attributes: lowercase alphanumerics only, per the CloudEvents spec.
     actor: str | None = None
     requestid: str | None = None
+    # W3C trace context of the change that caused the message (CloudEvents distributed tracing).
     traceparent: str | None = None
+    tracestate: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 
     def parse_data(self, model: builtins.type[MessageT]) -> MessageT:

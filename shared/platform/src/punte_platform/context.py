@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 ACTOR_HEADER = "Punte-Actor"
 REQUEST_ID_HEADER = "Punte-Request-Id"
-TRACEPARENT_HEADER = "traceparent"
 PERMISSIONS_HEADER = "Punte-Permissions"
 DEPARTMENT_HEADER = "Punte-Department"
 IDEMPOTENCY_KEY_HEADER = "Punte-Idempotency-Key"
@@ -18,12 +17,12 @@ SYSTEM_ACTOR_PREFIX = "system:"
 @dataclass(frozen=True)
 class CallContext:
     """The actor (`user:<id>`, `apikey:<id>`, `system:<service>`), what the gateway found it
-    may do, its department, the request id, the trace context, and the idempotency key of
-    the one write it is about to request (the server that gets it does not pass it on)."""
+    may do, its department, the request id, and the idempotency key of the one write it is
+    about to request (the server that gets it does not pass it on; the trace context travels
+    on its own)."""
 
     actor: str | None = None
     request_id: str | None = None
-    traceparent: str | None = None
     permissions: frozenset[str] = frozenset()
     department: str | None = None
     idempotency_key: str | None = None
@@ -33,7 +32,6 @@ class CallContext:
         pairs = {
             ACTOR_HEADER: self.actor,
             REQUEST_ID_HEADER: self.request_id,
-            TRACEPARENT_HEADER: self.traceparent,
             PERMISSIONS_HEADER: ",".join(sorted(self.permissions)),
             DEPARTMENT_HEADER: self.department,
             IDEMPOTENCY_KEY_HEADER: self.idempotency_key,
@@ -48,12 +46,11 @@ class CallContext:
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str] | None) -> "CallContext":
-        """Read the context from incoming headers, starting a trace where none came."""
+        """Read the context from incoming headers, with a new request id where none came."""
         headers = headers or {}
         return cls(
             actor=headers.get(ACTOR_HEADER),
             request_id=headers.get(REQUEST_ID_HEADER) or new_request_id(),
-            traceparent=child_traceparent(headers.get(TRACEPARENT_HEADER)),
             permissions=frozenset(p for p in headers.get(PERMISSIONS_HEADER, "").split(",") if p),
             department=headers.get(DEPARTMENT_HEADER),
             idempotency_key=headers.get(IDEMPOTENCY_KEY_HEADER) or None,
@@ -82,13 +79,3 @@ def call_context(context: CallContext) -> Iterator[CallContext]:
 def new_request_id() -> str:
     """A short random request id."""
     return secrets.token_hex(8)
-
-
-def child_traceparent(parent: str | None) -> str:
-    """A W3C traceparent for a new span: same trace as the parent, or a new trace."""
-    span_id = secrets.token_hex(8)
-    if parent:
-        parts = parent.split("-")
-        if len(parts) == 4 and len(parts[1]) == 32:
-            return f"00-{parts[1]}-{span_id}-{parts[3]}"
-    return f"00-{secrets.token_hex(16)}-{span_id}-01"

@@ -7,6 +7,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from punte_platform.settings import PunteSettings
+from punte_platform.tracing import configure_tracing
 
 GRACEFUL_SHUTDOWN_SECONDS = 15
 
@@ -30,6 +31,7 @@ def migrations_path(package_file: str) -> Path:
 
 def serve(app: FastAPI, settings: PunteSettings) -> None:
     """Run an app under uvicorn; SIGTERM and Ctrl-C drain it through its lifespan."""
+    configure_tracing(settings)
     uvicorn.run(
         app,
         host=settings.http_host,

@@ -1,4 +1,4 @@
-"""Structured JSON logs, each line carrying the request id and actor of the work behind it."""
+"""Structured JSON logs, each line carrying the request id, actor and trace behind it."""
 
 import json
 import logging
@@ -6,6 +6,7 @@ import sys
 from datetime import UTC, datetime
 
 from punte_platform.context import current_context
+from punte_platform.tracing import trace_ids
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,6 +29,8 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = context.request_id
         if context.actor:
             entry["actor"] = context.actor
+        if ids := trace_ids():
+            entry["trace_id"], entry["span_id"] = ids
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)

@@ -36,6 +36,7 @@ from punte_platform.messaging.tables import MessagingTables
 from punte_platform.metrics import ServiceMetrics
 from punte_platform.migrations import upgrade_to_head
 from punte_platform.settings import PunteSettings
+from punte_platform.tracing import instrument_app
 
 log = logging.getLogger(__name__)
 
@@ -304,6 +305,7 @@ def create_service_app(definition: ServiceDefinition, settings: PunteSettings) -
         openapi_url=None,
     )
     add_ops_routes(app, definition.name)
+    instrument_app(app)
     return app
 
 

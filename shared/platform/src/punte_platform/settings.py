@@ -4,7 +4,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from punte_contracts.files import STAGED_FILE_MAX_BYTES
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, HttpUrl, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -34,6 +34,7 @@ SHARED_FIELDS = frozenset(
         "files_ttl_seconds",
         "files_max_bytes",
         "files_bucket_max_bytes",
+        "otlp_endpoint",
     }
 )
 
@@ -93,6 +94,10 @@ class PunteSettings(BaseSettings):
     files_ttl_seconds: int = Field(default=86400, gt=0)
     files_max_bytes: int = Field(default=STAGED_FILE_MAX_BYTES, gt=0)
     files_bucket_max_bytes: int = Field(default=4 * 1024**3, gt=0)
+
+    # OTLP/HTTP collector (e.g. http://collector:4318): traces are exported there, and are off
+    # when neither it nor the standard OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    otlp_endpoint: HttpUrl | None = None
 
     relay_batch_size: int = Field(default=500, ge=1)
     relay_max_in_flight: int = Field(default=256, ge=1)

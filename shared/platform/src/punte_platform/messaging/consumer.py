@@ -25,6 +25,7 @@ and job steps do: they queue the next step only once the current one has committ
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -33,13 +34,14 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
+from opentelemetry.trace import Span
 from punte_contracts.envelope import CloudEvent, DomainMessage
 from pydantic import ValidationError
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from punte_platform.context import CallContext, call_context, child_traceparent
+from punte_platform.context import CallContext, call_context
 from punte_platform.db import UnitOfWork, utcnow
 from punte_platform.ids import new_id
 from punte_platform.messaging.files import FileStore
@@ -47,6 +49,7 @@ from punte_platform.messaging.outbox import Outbox
 from punte_platform.messaging.tables import MessagingTables
 from punte_platform.metrics import ServiceMetrics
 from punte_platform.settings import PunteSettings
+from punte_platform.tracing import consuming
 
 log = logging.getLogger(__name__)
 
@@ -352,6 +355,9 @@ class ConsumerRunner:
             await message.nak(delay=self._retry_delay(deliveries))
             self.metrics.messages_handled.labels(self.durable, "retried").inc()
 
+    def _span(self, message: Msg, event: CloudEvent) -> AbstractContextManager[Span]:
+        return consuming(message.subject, str(event.id), self.durable, message.headers)
+
     def _retry_delay(self, deliveries: int) -> float:
         backoff = self.settings.consumer_retry_delays_seconds
         return backoff[min(deliveries, len(backoff)) - 1] if backoff else 1.0
@@ -359,7 +365,7 @@ class ConsumerRunner:
     async def _handle(self, session: AsyncSession, message: Msg, event: CloudEvent) -> None:
         """Run the subscriber's handler under the call context the message carries."""
         deliveries = message.metadata.num_delivered
-        with call_context(_context_of(event)) as context:
+        with call_context(_context_of(event)) as context, self._span(message, event):
             await self.subscriber.apply(
                 MessageContext(
                     session=session,
@@ -431,12 +437,8 @@ class ConsumerRunner:
 
 
 def _context_of(event: CloudEvent) -> CallContext:
-    """The call context a message carries: its actor, request id and trace."""
-    return CallContext(
-        actor=event.actor,
-        request_id=event.requestid,
-        traceparent=child_traceparent(event.traceparent),
-    )
+    """The call context a message carries: its actor and request id."""
+    return CallContext(actor=event.actor, request_id=event.requestid)
 
 
 async def prune_inbox(uow: UnitOfWork, tables: MessagingTables, older_than: timedelta) -> None:

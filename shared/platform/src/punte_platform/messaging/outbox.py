@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from punte_platform.context import current_context
 from punte_platform.db import utcnow
 from punte_platform.ids import new_id
+from punte_platform.tracing import TRACEPARENT, TRACESTATE, inject
 
 OUTBOX_DIRTY = "punte_outbox_dirty"
 
@@ -25,6 +26,7 @@ class Outbox:
     def envelope(self, message: DomainMessage, subject: str | None) -> CloudEvent:
         """Wrap a message body in a CloudEvent carrying the current actor and trace."""
         context = current_context()
+        trace_context = inject({})
         return CloudEvent(
             id=new_id(),
             source=self.source,
@@ -33,7 +35,8 @@ class Outbox:
             time=utcnow(),
             actor=context.actor,
             requestid=context.request_id,
-            traceparent=context.traceparent,
+            traceparent=trace_context.get(TRACEPARENT),
+            tracestate=trace_context.get(TRACESTATE),
             data=message.model_dump(mode="json"),
         )
 

@@ -17,6 +17,7 @@ from punte_platform.db import SessionFactory, is_sqlite, utcnow
 from punte_platform.faults import crash_point
 from punte_platform.metrics import ServiceMetrics
 from punte_platform.settings import PunteSettings
+from punte_platform.tracing import publishing
 
 log = logging.getLogger(__name__)
 
@@ -155,16 +156,18 @@ class Relay:
             for row in chain:
                 crash_point("relay:before_publish")
                 try:
+                    headers = {
+                        "Nats-Msg-Id": str(row.message_id),
+                        "Content-Type": "application/cloudevents+json",
+                    }
                     async with in_flight:
-                        await js.publish(
-                            row.subject,
-                            row.payload,
-                            timeout=self.settings.request_timeout,
-                            headers={
-                                "Nats-Msg-Id": str(row.message_id),
-                                "Content-Type": "application/cloudevents+json",
-                            },
-                        )
+                        with publishing(row.subject, headers["Nats-Msg-Id"], row.payload, headers):
+                            await js.publish(
+                                row.subject,
+                                row.payload,
+                                timeout=self.settings.request_timeout,
+                                headers=headers,
+                            )
                 except Exception as error:
                     failed[row.position] = repr(error)[:1000]
                     return

@@ -15,6 +15,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.micro import add_service
 from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service, ServiceConfig
+from opentelemetry.trace import StatusCode
 from punte_contracts.errors import ErrorCode, ServiceErrorBody
 from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
 from pydantic import BaseModel, ValidationError
@@ -27,6 +28,7 @@ from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.idempotency import IdempotencyStore
 from punte_platform.messaging.outbox import Outbox
 from punte_platform.metrics import ServiceMetrics
+from punte_platform.tracing import sending, serving
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +211,7 @@ class RpcServer:
         context = CallContext.from_headers(request.headers)
         # The key is for this request only: calls the handler makes must not carry it on.
         idempotency_key, context = context.idempotency_key, replace(context, idempotency_key=None)
-        with call_context(context):
+        with call_context(context), serving(endpoint.subject, request.headers) as span:
             try:
                 body = endpoint.request_model.model_validate_json(request.data)
 
@@ -239,8 +241,10 @@ class RpcServer:
                 )
             except ServiceError as error:
                 outcome = await self._respond_error(request, error.body)
-            except Exception:
+            except Exception as error:
                 log.exception("request %s failed", endpoint.subject)
+                span.record_exception(error)
+                span.set_status(StatusCode.ERROR)
                 outcome = await self._respond_error(
                     request,
                     ServiceErrorBody(
@@ -248,6 +252,7 @@ class RpcServer:
                         message=f"internal error (request id {context.request_id})",
                     ),
                 )
+            span.set_attribute("punte.outcome", outcome)
         self.metrics.requests.labels(endpoint.subject, outcome).inc()
         self.metrics.request_seconds.labels(endpoint.subject).observe(time.perf_counter() - started)
 
@@ -289,9 +294,10 @@ class ServiceClient:
         context = current_context()
         headers = context.headers()
         try:
-            message = await self.nc.request(
-                subject, payload, timeout=timeout or self.timeout, headers=headers or None
-            )
+            with sending(subject, headers):
+                message = await self.nc.request(
+                    subject, payload, timeout=timeout or self.timeout, headers=headers or None
+                )
         except NoRespondersError:
             raise ServiceError.unavailable(f"no service answers {subject}") from None
         except (NatsTimeoutError, TimeoutError):

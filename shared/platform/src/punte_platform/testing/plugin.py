@@ -3,9 +3,14 @@
 import asyncio
 import os
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from punte_platform.testing.databases import TestDatabases, postgres_url
 from punte_platform.testing.nats_server import NatsServer
@@ -55,6 +60,25 @@ async def database_url(test_databases: TestDatabases) -> str:
     return await test_databases.create()
 
 
+@cache
+def _recording_tracer_provider() -> TracerProvider:
+    # The process's provider can be set only once: the first test that watches spans sets it,
+    # and every later one adds its own exporter to it.
+    provider = TracerProvider()
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+@pytest.fixture
+def span_exporter() -> Iterator[InMemorySpanExporter]:
+    """Every span ended in this process (all in-process services) during the test."""
+    exporter = InMemorySpanExporter()
+    _recording_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    # A stopped exporter refuses later tests' spans instead of keeping them.
+    exporter.shutdown()
+
+
 @pytest.fixture
 def crash_free_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No crash point armed in this process."""
@@ -62,7 +86,7 @@ def crash_free_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep settings from a developer's .env or shell out of tests."""
+    """Keep settings from a developer's .env or shell (tracing's included) out of tests."""
     for name in list(os.environ):
-        if name.startswith("PUNTE_") and name != "PUNTE_TEST_POSTGRES_URL":
+        if name.startswith(("PUNTE_", "OTEL_EXPORTER_OTLP_")) and name != "PUNTE_TEST_POSTGRES_URL":
             del os.environ[name]
