@@ -101,7 +101,7 @@ async def test_nats_down_while_committing_loses_nothing_and_applies_once(
                             ChangeRecorded(
                                 change_id=runtime_id(), key=f"key-{written % 4}", seq=written
                             ),
-                            subject=f"key-{written % 4}",
+                            key=f"key-{written % 4}",
                         )
                         written += 1
                 await asyncio.sleep(0.02)

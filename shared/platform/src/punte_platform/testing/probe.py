@@ -151,7 +151,7 @@ async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
         event = await ctx.outbox.add(
             ctx.session,
             ChangeRecorded(change_id=change_id, key=body.key, seq=body.seq),
-            subject=body.key,
+            key=body.key,
         )
         change_ids.append(change_id)
         message_ids.append(event.id)
