@@ -1,8 +1,10 @@
 """Contracts of the contacts service: organisations, people, affiliations, interactions.
 
-Request subjects are `punte.contacts.<entity>.<action>` (the constants below). Text fields
-have hard maximum lengths, so a huge field is a `validation_failed` error at the boundary.
-Writes need `contacts:write`, re-checked by the service (`forbidden` otherwise).
+Each request contract declares its subject (`punte.contacts.<entity>.<action>`), its reply
+and the permission it needs: reads `contacts:read`, writes `contacts:write`, imports
+`contacts:import` or `contacts:write`; the service refuses a caller without it (`forbidden`).
+Text fields have hard maximum lengths, so a huge field is a `validation_failed` error at the
+boundary.
 
 Update requests are patches: a field left out or `null` is unchanged, a value sent replaces
 the old one (a list or the address replaces the whole of it; `[]` or `""` empties), the optional
@@ -30,46 +32,13 @@ from punte_contracts.contacts.affiliations import (
     OwnerAffiliations,
 )
 from punte_contracts.contacts.common import (
-    AFFILIATION_ADD,
-    AFFILIATION_END,
-    AFFILIATION_LIST,
-    AFFILIATION_LIST_MANY,
-    CONSENT_LIST,
-    CONSENT_SET,
-    IMPORT_APPLY,
-    IMPORT_GET,
     IMPORT_PERMISSION,
-    IMPORT_REVERT,
-    IMPORT_START,
-    INTERACTION_COMPLETE_FOLLOW_UP,
-    INTERACTION_LIST_FOR,
-    INTERACTION_LIST_FOR_MANY,
-    INTERACTION_LOG,
+    IMPORTERS,
     MAX_LIST,
     MAX_NAME,
     MAX_NOTES,
     MAX_PAGE,
     MAX_SHORT_TEXT,
-    MERGE_UNDO,
-    ORGANIZATION_ARCHIVE,
-    ORGANIZATION_COUNT,
-    ORGANIZATION_CREATE,
-    ORGANIZATION_DUPLICATES,
-    ORGANIZATION_EXPORT,
-    ORGANIZATION_GET_MANY,
-    ORGANIZATION_MERGE,
-    ORGANIZATION_SEARCH,
-    ORGANIZATION_UPDATE,
-    PERSON_COUNT,
-    PERSON_CREATE,
-    PERSON_DUPLICATES,
-    PERSON_ERASE,
-    PERSON_EXPORT,
-    PERSON_EXPORT_FILE,
-    PERSON_GET_MANY,
-    PERSON_MERGE,
-    PERSON_SEARCH,
-    PERSON_UPDATE,
     READ_PERMISSION,
     SERVICE,
     WRITE_PERMISSION,
@@ -179,6 +148,7 @@ from punte_contracts.contacts.messages import (
 from punte_contracts.contacts.organizations import (
     ArchiveOrganization,
     CreateOrganization,
+    GetOrganizations,
     Organization,
     OrganizationClearable,
     OrganizationKind,
@@ -187,7 +157,13 @@ from punte_contracts.contacts.organizations import (
     SizeBand,
     UpdateOrganization,
 )
-from punte_contracts.contacts.people import CreatePerson, Person, PersonClearable, UpdatePerson
+from punte_contracts.contacts.people import (
+    CreatePerson,
+    GetPeople,
+    Person,
+    PersonClearable,
+    UpdatePerson,
+)
 from punte_contracts.contacts.privacy import (
     ErasePerson,
     ErasureReport,
@@ -195,6 +171,8 @@ from punte_contracts.contacts.privacy import (
     PersonDataExport,
 )
 from punte_contracts.contacts.search import (
+    CountOrganizations,
+    CountPeople,
     OrganizationFilter,
     OrganizationPage,
     PersonFilter,
@@ -208,51 +186,18 @@ from punte_contracts.contacts.search import (
 )
 
 __all__ = [
-    "AFFILIATION_ADD",
-    "AFFILIATION_END",
-    "AFFILIATION_LIST",
-    "AFFILIATION_LIST_MANY",
-    "CONSENT_LIST",
-    "CONSENT_SET",
     "EXPORT_MAX_ROWS",
-    "IMPORT_APPLY",
+    "IMPORTERS",
     "IMPORT_CHECKED_AT_ONCE_ROWS",
-    "IMPORT_GET",
     "IMPORT_MAX_BYTES",
     "IMPORT_MAX_ROWS",
     "IMPORT_PERMISSION",
     "IMPORT_REPORTED_ROWS",
-    "IMPORT_REVERT",
-    "IMPORT_START",
-    "INTERACTION_COMPLETE_FOLLOW_UP",
-    "INTERACTION_LIST_FOR",
-    "INTERACTION_LIST_FOR_MANY",
-    "INTERACTION_LOG",
     "MAX_LIST",
     "MAX_NAME",
     "MAX_NOTES",
     "MAX_PAGE",
     "MAX_SHORT_TEXT",
-    "MERGE_UNDO",
-    "ORGANIZATION_ARCHIVE",
-    "ORGANIZATION_COUNT",
-    "ORGANIZATION_CREATE",
-    "ORGANIZATION_DUPLICATES",
-    "ORGANIZATION_EXPORT",
-    "ORGANIZATION_GET_MANY",
-    "ORGANIZATION_MERGE",
-    "ORGANIZATION_SEARCH",
-    "ORGANIZATION_UPDATE",
-    "PERSON_COUNT",
-    "PERSON_CREATE",
-    "PERSON_DUPLICATES",
-    "PERSON_ERASE",
-    "PERSON_EXPORT",
-    "PERSON_EXPORT_FILE",
-    "PERSON_GET_MANY",
-    "PERSON_MERGE",
-    "PERSON_SEARCH",
-    "PERSON_UPDATE",
     "READ_PERMISSION",
     "SERVICE",
     "WRITE_PERMISSION",
@@ -272,6 +217,8 @@ __all__ = [
     "ConsentChannel",
     "ConsentList",
     "ConsentPurpose",
+    "CountOrganizations",
+    "CountPeople",
     "CreateOrganization",
     "CreatePerson",
     "Cursor",
@@ -288,6 +235,8 @@ __all__ = [
     "FollowUp",
     "FollowUpCompleted",
     "GetImport",
+    "GetOrganizations",
+    "GetPeople",
     "HeaderText",
     "ImportAction",
     "ImportApplied",

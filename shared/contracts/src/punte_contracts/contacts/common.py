@@ -1,4 +1,4 @@
-"""Shared pieces of the contacts contracts: subjects, permissions, bounds and field types."""
+"""Shared pieces of the contacts contracts: permissions, bounds and field types."""
 
 from collections.abc import Sequence
 from typing import Annotated, Literal
@@ -9,46 +9,12 @@ from punte_contracts.rpc import Contract
 
 SERVICE = "contacts"
 
-# Request subjects, one per endpoint.
-ORGANIZATION_CREATE = "punte.contacts.organization.create"
-ORGANIZATION_UPDATE = "punte.contacts.organization.update"
-ORGANIZATION_ARCHIVE = "punte.contacts.organization.archive"
-ORGANIZATION_GET_MANY = "punte.contacts.organization.get_many"
-ORGANIZATION_SEARCH = "punte.contacts.organization.search"
-ORGANIZATION_DUPLICATES = "punte.contacts.organization.duplicate_suggestions"
-ORGANIZATION_COUNT = "punte.contacts.organization.count"
-PERSON_CREATE = "punte.contacts.person.create"
-PERSON_UPDATE = "punte.contacts.person.update"
-PERSON_GET_MANY = "punte.contacts.person.get_many"
-PERSON_SEARCH = "punte.contacts.person.search"
-PERSON_COUNT = "punte.contacts.person.count"
-PERSON_DUPLICATES = "punte.contacts.person.duplicate_suggestions"
-PERSON_ERASE = "punte.contacts.person.erase"
-PERSON_EXPORT = "punte.contacts.person.export_data"
-AFFILIATION_ADD = "punte.contacts.affiliation.add"
-AFFILIATION_END = "punte.contacts.affiliation.end"
-AFFILIATION_LIST = "punte.contacts.affiliation.list"
-AFFILIATION_LIST_MANY = "punte.contacts.affiliation.list_many"
-CONSENT_SET = "punte.contacts.consent.set"
-CONSENT_LIST = "punte.contacts.consent.list"
-INTERACTION_LOG = "punte.contacts.interaction.log"
-INTERACTION_LIST_FOR = "punte.contacts.interaction.list_for"
-INTERACTION_LIST_FOR_MANY = "punte.contacts.interaction.list_for_many"
-INTERACTION_COMPLETE_FOLLOW_UP = "punte.contacts.interaction.complete_follow_up"
-ORGANIZATION_MERGE = "punte.contacts.organization.merge"
-PERSON_MERGE = "punte.contacts.person.merge"
-MERGE_UNDO = "punte.contacts.merge.undo"
-ORGANIZATION_EXPORT = "punte.contacts.organization.export"
-# A list export; PERSON_EXPORT is one person's data-subject export.
-PERSON_EXPORT_FILE = "punte.contacts.person.export"
-IMPORT_START = "punte.contacts.import.start"
-IMPORT_APPLY = "punte.contacts.import.apply"
-IMPORT_GET = "punte.contacts.import.get"
-IMPORT_REVERT = "punte.contacts.import.revert"
-
 WRITE_PERMISSION = "contacts:write"
 READ_PERMISSION = "contacts:read"
-IMPORT_PERMISSION = "contacts:import"  # imports need this or contacts:write
+IMPORT_PERMISSION = "contacts:import"
+# Imports need contacts:import or contacts:write; readers may follow one too.
+IMPORTERS = (IMPORT_PERMISSION, WRITE_PERMISSION)
+IMPORT_VIEWERS = (*IMPORTERS, READ_PERMISSION)
 
 MAX_NAME = 300
 MAX_SHORT_TEXT = 200

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, StringConstraints
 
-from punte_contracts.rpc import Contract
+from punte_contracts.contacts.common import READ_PERMISSION, WRITE_PERMISSION
+from punte_contracts.rpc import Contract, Request
 
 
 class ConsentPurpose(StrEnum):
@@ -34,20 +35,6 @@ class LegalBasis(StrEnum):
     LEGAL_OBLIGATION = "legal_obligation"
 
 
-class SetConsent(Contract):
-    """Record a person's consent (or its withdrawal) for a purpose on a channel.
-
-    Setting the state already in force records nothing and publishes nothing."""
-
-    person_id: UUID
-    purpose: ConsentPurpose
-    channel: ConsentChannel
-    granted: bool
-    basis: LegalBasis = LegalBasis.CONSENT
-    at: AwareDatetime | None = None  # when the person gave or withdrew it; now if omitted
-    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
 class Consent(Contract):
     """One consent record; the newest per (purpose, channel) is the state in force."""
 
@@ -63,14 +50,35 @@ class Consent(Contract):
     recorded_at: datetime
 
 
-class ListConsents(Contract):
-    """A person's consents: the state in force per purpose and channel, or the whole history."""
+class SetConsent(Request[Consent]):
+    """Record a person's consent (or its withdrawal) for a purpose on a channel.
+
+    Setting the state already in force records nothing and publishes nothing."""
+
+    request_subject = "punte.contacts.consent.set"
+    request_permission = WRITE_PERMISSION
 
     person_id: UUID
-    history: bool = False
+    purpose: ConsentPurpose
+    channel: ConsentChannel
+    granted: bool
+    basis: LegalBasis = LegalBasis.CONSENT
+    at: AwareDatetime | None = None  # when the person gave or withdrew it; now if omitted
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class ConsentList(Contract):
     """Consents, newest first."""
 
     items: list[Consent]
+
+
+class ListConsents(Request[ConsentList]):
+    """A person's consents: the state in force per purpose and channel, or the whole history."""
+
+    request_subject = "punte.contacts.consent.list"
+    request_permission = READ_PERMISSION
+    request_read_only = True
+
+    person_id: UUID
+    history: bool = False

@@ -7,8 +7,9 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
+from punte_contracts.contacts.common import IMPORT_VIEWERS, IMPORTERS
 from punte_contracts.errors import FieldError
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Contract, Request
 
 # An inline file travels base64-encoded in one NATS request (1 MB max payload); a staged file
 # (punte_contracts.files) may be up to STAGED_FILE_MAX_BYTES.
@@ -90,47 +91,13 @@ PersonImportField = Literal[
 HeaderText = Annotated[str, StringConstraints(max_length=200)]
 
 
-class StartImport(Contract):
-    """Upload a CSV (UTF-8, with or without BOM; comma or semicolon) or XLSX file (first
-    sheet) with a header row, and get the dry run: nothing is written but the job.
+class ImportCounts(Contract):
+    """Rows per action."""
 
-    `mapping` maps a column header to a field (`OrganizationImportField` or
-    `PersonImportField`); unmapped columns are ignored; an empty mapping takes the headers
-    that are field names (an export imports back as it is). Cells holding lists (e-mails,
-    phones, tags, sectors) separate values with `;` or `,`.
-
-    The file is either staged (`staged_file_id`, up to `STAGED_FILE_MAX_BYTES`; `filename`
-    defaults to the staged file's name) or inline (`content_base64`, up to `IMPORT_MAX_BYTES`,
-    `filename` required); exactly one of the two. Over the size, over `IMPORT_MAX_ROWS` rows,
-    or not a CSV/XLSX file: `validation_failed`; an unknown or expired staged file:
-    `not_found`.
-
-    A file of up to `IMPORT_CHECKED_AT_ONCE_ROWS` rows is checked before the answer, which is
-    `validated` with its per-row errors. A larger one is read and stored, and the answer is
-    `validating` at once: its rows are checked in the background, chunk by chunk (follow
-    `progress` with `GetImport`), and the job becomes `validated` with the same report."""
-
-    kind: ImportKind
-    mode: ImportMode = ImportMode.UPSERT
-    filename: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-        | None
-    ) = None
-    staged_file_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    content_base64: (
-        Annotated[str, StringConstraints(max_length=(IMPORT_MAX_BYTES * 4) // 3 + 4)] | None
-    ) = None
-    mapping: dict[HeaderText, Annotated[str, StringConstraints(max_length=60)]] = Field(
-        default_factory=dict, max_length=100
-    )
-
-    @model_validator(mode="after")
-    def _one_file(self) -> "StartImport":
-        if (self.staged_file_id is None) == (self.content_base64 is None):
-            raise ValueError("give exactly one of staged_file_id and content_base64")
-        if self.content_base64 is not None and self.filename is None:
-            raise ValueError("filename is required with content_base64")
-        return self
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    skip: int = 0
 
 
 class ImportRowReport(Contract):
@@ -141,15 +108,6 @@ class ImportRowReport(Contract):
     action: ImportAction
     target_id: UUID | None = None
     errors: list[FieldError] = Field(default_factory=list)
-
-
-class ImportCounts(Contract):
-    """Rows per action."""
-
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
-    skip: int = 0
 
 
 class ImportJob(Contract):
@@ -178,23 +136,68 @@ class ImportJob(Contract):
     reverted_at: datetime | None
 
 
-class ApplyImport(Contract):
+class StartImport(Request[ImportJob]):
+    """Upload a CSV (UTF-8, with or without BOM; comma or semicolon) or XLSX file (first
+    sheet) with a header row, and get the dry run: nothing is written but the job.
+
+    `mapping` maps a column header to a field (`OrganizationImportField` or
+    `PersonImportField`); unmapped columns are ignored; an empty mapping takes the headers
+    that are field names (an export imports back as it is). Cells holding lists (e-mails,
+    phones, tags, sectors) separate values with `;` or `,`.
+
+    The file is either staged (`staged_file_id`, up to `STAGED_FILE_MAX_BYTES`; `filename`
+    defaults to the staged file's name) or inline (`content_base64`, up to `IMPORT_MAX_BYTES`,
+    `filename` required); exactly one of the two. Over the size, over `IMPORT_MAX_ROWS` rows,
+    or not a CSV/XLSX file: `validation_failed`; an unknown or expired staged file:
+    `not_found`.
+
+    A file of up to `IMPORT_CHECKED_AT_ONCE_ROWS` rows is checked before the answer, which is
+    `validated` with its per-row errors. A larger one is read and stored, and the answer is
+    `validating` at once: its rows are checked in the background, chunk by chunk (follow
+    `progress` with `GetImport`), and the job becomes `validated` with the same report."""
+
+    request_subject = "punte.contacts.import.start"
+    request_permission = IMPORTERS
+
+    kind: ImportKind
+    mode: ImportMode = ImportMode.UPSERT
+    filename: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        | None
+    ) = None
+    staged_file_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    content_base64: (
+        Annotated[str, StringConstraints(max_length=(IMPORT_MAX_BYTES * 4) // 3 + 4)] | None
+    ) = None
+    mapping: dict[HeaderText, Annotated[str, StringConstraints(max_length=60)]] = Field(
+        default_factory=dict, max_length=100
+    )
+
+    @model_validator(mode="after")
+    def _one_file(self) -> "StartImport":
+        if (self.staged_file_id is None) == (self.content_base64 is None):
+            raise ValueError("give exactly one of staged_file_id and content_base64")
+        if self.content_base64 is not None and self.filename is None:
+            raise ValueError("filename is required with content_base64")
+        return self
+
+
+class ApplyImport(Request[ImportJob]):
     """Apply a validated import in the background (rows with errors are skipped); follow it
     with `GetImport`. Applying twice, or while still `validating`, is a `conflict`."""
 
+    request_subject = "punte.contacts.import.apply"
+    request_permission = IMPORTERS
+
     id: UUID
 
 
-class GetImport(Contract):
+class GetImport(Request[ImportJob]):
     """An import's state and progress."""
 
-    id: UUID
-
-
-class RevertImport(Contract):
-    """Undo an applied import: delete what it created and put back what it updated, except
-    records changed since (or, for created ones, now linked to affiliations or interactions):
-    those are reported as conflicts and left alone."""
+    request_subject = "punte.contacts.import.get"
+    request_permission = IMPORT_VIEWERS
+    request_read_only = True
 
     id: UUID
 
@@ -206,3 +209,14 @@ class ImportRevertReport(Contract):
     deleted: int
     restored: int
     conflicts: list[ImportRowReport]
+
+
+class RevertImport(Request[ImportRevertReport]):
+    """Undo an applied import: delete what it created and put back what it updated, except
+    records changed since (or, for created ones, now linked to affiliations or interactions):
+    those are reported as conflicts and left alone."""
+
+    request_subject = "punte.contacts.import.revert"
+    request_permission = IMPORTERS
+
+    id: UUID

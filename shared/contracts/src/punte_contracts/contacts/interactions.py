@@ -6,8 +6,16 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from punte_contracts.contacts.common import MAX_LIST, MAX_PAGE, Cursor, Name, Notes
-from punte_contracts.rpc import Contract
+from punte_contracts.contacts.common import (
+    MAX_LIST,
+    MAX_PAGE,
+    READ_PERMISSION,
+    WRITE_PERMISSION,
+    Cursor,
+    Name,
+    Notes,
+)
+from punte_contracts.rpc import Contract, Request
 
 
 class InteractionKind(StrEnum):
@@ -46,8 +54,11 @@ class Interaction(Contract):
     created_at: datetime
 
 
-class LogInteraction(Contract):
+class LogInteraction(Request[Interaction]):
     """Record an interaction with at least one participating person or organisation."""
+
+    request_subject = "punte.contacts.interaction.log"
+    request_permission = WRITE_PERMISSION
 
     kind: InteractionKind
     occurred_at: AwareDatetime
@@ -66,14 +77,28 @@ class LogInteraction(Contract):
         return self
 
 
-class CompleteFollowUp(Contract):
+class CompleteFollowUp(Request[Interaction]):
     """Mark an interaction's follow-up done (done again is a no-op)."""
+
+    request_subject = "punte.contacts.interaction.complete_follow_up"
+    request_permission = WRITE_PERMISSION
 
     id: UUID
 
 
-class ListInteractionsFor(Contract):
+class InteractionPage(Contract):
+    """One page of a timeline; `next_cursor` is None on the last page."""
+
+    items: list[Interaction]
+    next_cursor: str | None = None
+
+
+class ListInteractionsFor(Request[InteractionPage]):
     """The timeline of an organisation or a person (exactly one), newest first."""
+
+    request_subject = "punte.contacts.interaction.list_for"
+    request_permission = READ_PERMISSION
+    request_read_only = True
 
     organization_id: UUID | None = None
     person_id: UUID | None = None
@@ -84,28 +109,6 @@ class ListInteractionsFor(Contract):
     def _exactly_one_owner(self) -> "ListInteractionsFor":
         if (self.person_id is None) == (self.organization_id is None):
             raise ValueError("give exactly one of person_id and organization_id")
-        return self
-
-
-class InteractionPage(Contract):
-    """One page of a timeline; `next_cursor` is None on the last page."""
-
-    items: list[Interaction]
-    next_cursor: str | None = None
-
-
-class ListInteractionsForMany(Contract):
-    """The first page of the timelines of many organisations or many people (exactly one
-    list) at once; later pages go through `ListInteractionsFor` with the `next_cursor`."""
-
-    organization_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
-    person_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
-    first: int = Field(default=20, ge=1, le=MAX_PAGE)
-
-    @model_validator(mode="after")
-    def _exactly_one_kind(self) -> "ListInteractionsForMany":
-        if bool(self.person_ids) == bool(self.organization_ids):
-            raise ValueError("give organization_ids or person_ids, not both")
         return self
 
 
@@ -121,3 +124,22 @@ class InteractionPages(Contract):
     """One first page per id asked, in the order asked."""
 
     pages: list[OwnerInteractionPage]
+
+
+class ListInteractionsForMany(Request[InteractionPages]):
+    """The first page of the timelines of many organisations or many people (exactly one
+    list) at once; later pages go through `ListInteractionsFor` with the `next_cursor`."""
+
+    request_subject = "punte.contacts.interaction.list_for_many"
+    request_permission = READ_PERMISSION
+    request_read_only = True
+
+    organization_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
+    person_ids: list[UUID] = Field(default_factory=list, max_length=MAX_PAGE)
+    first: int = Field(default=20, ge=1, le=MAX_PAGE)
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> "ListInteractionsForMany":
+        if bool(self.person_ids) == bool(self.organization_ids):
+            raise ValueError("give organization_ids or person_ids, not both")
+        return self

@@ -9,6 +9,8 @@ from pydantic import Field, StringConstraints, model_validator
 
 from punte_contracts.contacts.common import (
     MAX_LIST,
+    READ_PERMISSION,
+    WRITE_PERMISSION,
     Address,
     CaenCode,
     EmailText,
@@ -19,7 +21,7 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Contract, GetMany, Request
 
 
 class OrganizationKind(StrEnum):
@@ -93,8 +95,18 @@ OrganizationClearable = Literal[
 ]
 
 
-class CreateOrganization(Contract):
+class GetOrganizations(GetMany[Organization]):
+    """Organisations by id, in one query."""
+
+    request_subject = "punte.contacts.organization.get_many"
+    request_permission = READ_PERMISSION
+
+
+class CreateOrganization(Request[Organization]):
     """Create an organisation. CUI accepts an `RO` prefix and spaces; stored as digits."""
+
+    request_subject = "punte.contacts.organization.create"
+    request_permission = WRITE_PERMISSION
 
     kind: OrganizationKind
     legal_name: Name
@@ -117,8 +129,11 @@ class CreateOrganization(Contract):
     notes: Notes = ""
 
 
-class UpdateOrganization(Contract):
+class UpdateOrganization(Request[Organization]):
     """Patch an organisation: non-null fields change, `clear` empties (see the module)."""
+
+    request_subject = "punte.contacts.organization.update"
+    request_permission = WRITE_PERMISSION
 
     id: UUID
     expected_version: int = Field(ge=1)
@@ -150,8 +165,11 @@ class UpdateOrganization(Contract):
         return self
 
 
-class ArchiveOrganization(Contract):
+class ArchiveOrganization(Request[Organization]):
     """Archive (make inactive) an organisation."""
+
+    request_subject = "punte.contacts.organization.archive"
+    request_permission = WRITE_PERMISSION
 
     id: UUID
     expected_version: int = Field(ge=1)

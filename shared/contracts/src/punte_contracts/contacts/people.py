@@ -9,6 +9,8 @@ from pydantic import Field, StringConstraints, model_validator
 from punte_contracts.contacts.common import (
     MAX_LIST,
     MAX_NAME,
+    READ_PERMISSION,
+    WRITE_PERMISSION,
     EmailText,
     Name,
     Notes,
@@ -17,7 +19,7 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Contract, GetMany, Request
 
 
 class Person(Contract):
@@ -43,8 +45,18 @@ class Person(Contract):
 PersonClearable = Literal["honorific", "job_title", "owner_id"]
 
 
-class CreatePerson(Contract):
+class GetPeople(GetMany[Person]):
+    """People by id, in one query."""
+
+    request_subject = "punte.contacts.person.get_many"
+    request_permission = READ_PERMISSION
+
+
+class CreatePerson(Request[Person]):
     """Create a person."""
+
+    request_subject = "punte.contacts.person.create"
+    request_permission = WRITE_PERMISSION
 
     honorific: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     given_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME)] = ""
@@ -58,8 +70,11 @@ class CreatePerson(Contract):
     notes: Notes = ""
 
 
-class UpdatePerson(Contract):
+class UpdatePerson(Request[Person]):
     """Patch a person: non-null fields change, `clear` empties (see the module)."""
+
+    request_subject = "punte.contacts.person.update"
+    request_permission = WRITE_PERMISSION
 
     id: UUID
     expected_version: int = Field(ge=1)

@@ -6,14 +6,21 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from punte_contracts.contacts.common import MAX_PAGE, Cursor, OptionalShortText, SearchText, Tag
+from punte_contracts.contacts.common import (
+    MAX_PAGE,
+    READ_PERMISSION,
+    Cursor,
+    OptionalShortText,
+    SearchText,
+    Tag,
+)
 from punte_contracts.contacts.organizations import (
     Organization,
     OrganizationKind,
     OrganizationStatus,
 )
 from punte_contracts.contacts.people import Person
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Contract, Request
 
 
 class SortField(StrEnum):
@@ -46,9 +53,7 @@ class SearchCount(Contract):
 
 
 class OrganizationFilter(Contract):
-    """Which organisations a search or an export covers (see `SearchOrganizations`).
-
-    Also the body of `organization.count`."""
+    """Which organisations a search, a count or an export covers (see `SearchOrganizations`)."""
 
     query: SearchText = ""
     kind: OrganizationKind | None = None
@@ -62,17 +67,6 @@ class OrganizationFilter(Contract):
     order_by: SearchOrder | None = None
 
 
-class SearchOrganizations(OrganizationFilter):
-    """Search organisations, case- and diacritic-insensitive on names. Without `order_by`,
-    in rank order: exact CUI, e-mail or phone and name prefixes first, then names holding
-    every word of the text, then (PostgreSQL only) names merely similar to it (typos); within
-    a rank by name. With `order_by`, the same matches in that order. Filters combine with
-    AND; an empty query lists everything in name order. Cursor pages."""
-
-    first: int = Field(default=20, ge=1, le=MAX_PAGE)
-    after: Cursor | None = None
-
-
 class OrganizationPage(Contract):
     """One page of organisations; `next_cursor` is None on the last page."""
 
@@ -80,8 +74,23 @@ class OrganizationPage(Contract):
     next_cursor: str | None = None
 
 
+class SearchOrganizations(OrganizationFilter, Request[OrganizationPage]):
+    """Search organisations, case- and diacritic-insensitive on names. Without `order_by`,
+    in rank order: exact CUI, e-mail or phone and name prefixes first, then names holding
+    every word of the text, then (PostgreSQL only) names merely similar to it (typos); within
+    a rank by name. With `order_by`, the same matches in that order. Filters combine with
+    AND; an empty query lists everything in name order. Cursor pages."""
+
+    request_subject = "punte.contacts.organization.search"
+    request_permission = READ_PERMISSION
+    request_read_only = True
+
+    first: int = Field(default=20, ge=1, le=MAX_PAGE)
+    after: Cursor | None = None
+
+
 class PersonFilter(Contract):
-    """Which people a search covers; also the body of `person.count`."""
+    """Which people a search, a count or an export covers."""
 
     query: SearchText = ""
     tag: Tag | None = None
@@ -89,16 +98,36 @@ class PersonFilter(Contract):
     order_by: SearchOrder | None = None
 
 
-class SearchPeople(PersonFilter):
-    """Search people by name (as for organisations, `order_by` too), exact on e-mail and
-    phone; filters."""
-
-    first: int = Field(default=20, ge=1, le=MAX_PAGE)
-    after: Cursor | None = None
-
-
 class PersonPage(Contract):
     """One page of people; `next_cursor` is None on the last page."""
 
     items: list[Person]
     next_cursor: str | None = None
+
+
+class SearchPeople(PersonFilter, Request[PersonPage]):
+    """Search people by name (as for organisations, `order_by` too), exact on e-mail and
+    phone; filters."""
+
+    request_subject = "punte.contacts.person.search"
+    request_permission = READ_PERMISSION
+    request_read_only = True
+
+    first: int = Field(default=20, ge=1, le=MAX_PAGE)
+    after: Cursor | None = None
+
+
+class CountOrganizations(OrganizationFilter, Request[SearchCount]):
+    """How many organisations a search lists, over all pages."""
+
+    request_subject = "punte.contacts.organization.count"
+    request_permission = READ_PERMISSION
+    request_read_only = True
+
+
+class CountPeople(PersonFilter, Request[SearchCount]):
+    """How many people a search lists, over all pages."""
+
+    request_subject = "punte.contacts.person.count"
+    request_permission = READ_PERMISSION
+    request_read_only = True
