@@ -215,9 +215,7 @@ async def run_import(
         from punte_platform.errors import ServiceError
 
         try:
-            return await runtime.client.request(
-                k.IMPORT_GET, k.GetImport(id=job_id), k.ImportJob, timeout=GATEWAY_TIMEOUT
-            )
+            return await runtime.client.call(k.GetImport(id=job_id), timeout=GATEWAY_TIMEOUT)
         except ServiceError as error:
             if error.body.code.value != "unavailable":
                 raise
@@ -228,9 +226,7 @@ async def run_import(
         if profiler is not None:
             profiler.enable()
         started = time.perf_counter()
-        job = await runtime.client.request(
-            k.IMPORT_START, body, k.ImportJob, timeout=GATEWAY_TIMEOUT
-        )
+        job = await runtime.client.call(body, timeout=GATEWAY_TIMEOUT)
         answered = time.perf_counter() - started
         answered_status = job.status.value
         while job.status is k.ImportStatus.VALIDATING:
@@ -242,9 +238,7 @@ async def run_import(
         if job.error_rows:
             raise RuntimeError(f"{job.error_rows} rows with errors: {job.rows[:3]}")
         started = time.perf_counter()
-        state = await runtime.client.request(
-            k.IMPORT_APPLY, k.ApplyImport(id=job.id), k.ImportJob, timeout=GATEWAY_TIMEOUT
-        )
+        state = await runtime.client.call(k.ApplyImport(id=job.id), timeout=GATEWAY_TIMEOUT)
         deadline = started + APPLY_TIMEOUT
         while True:
             state = await poll(job.id, state)

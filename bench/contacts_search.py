@@ -578,7 +578,6 @@ async def run_backend(
 ) -> dict[str, Any]:
     import nats
     from punte_contracts import contacts as ct
-    from punte_contracts.rpc import GetManyReply, GetManyRequest
     from punte_platform.messaging.rpc import ServiceClient
 
     print(f"\n-- {backend}: starting the contacts service (migrates the empty database)")
@@ -591,17 +590,13 @@ async def run_backend(
         nc = await nats.connect(nats_url, name="bench-contacts-search")
         client = ServiceClient(nc, timeout=30.0)
         try:
-            page = await client.request(
-                ct.ORGANIZATION_SEARCH, ct.SearchOrganizations(first=20), ct.OrganizationPage
-            )
+            with reading():
+                page = await client.call(ct.SearchOrganizations(first=20))
             ids = [o.id for o in page.items]
 
             async def baseline() -> Any:
-                return await client.request(
-                    ct.ORGANIZATION_GET_MANY,
-                    GetManyRequest(ids=ids),
-                    GetManyReply[ct.Organization],
-                )
+                with reading():
+                    return await client.call(ct.GetOrganizations(ids=ids))
 
             cases: list[tuple[str, str, str, Callable[[], Awaitable[Any]]]] = []
             for kind, queries in ORGANIZATION_QUERIES.items():
@@ -672,6 +667,13 @@ async def run_backend(
     return result
 
 
+def reading() -> Any:
+    """Call as a reader: the service checks `contacts:read` on searches too."""
+    from punte_platform.context import CallContext, call_context
+
+    return call_context(CallContext(actor="user:bench", permissions=frozenset({"contacts:read"})))
+
+
 def _org_call(client: Any, query: str, *, by_name: bool = False) -> Callable[[], Awaitable[Any]]:
     from punte_contracts import contacts as ct
 
@@ -679,7 +681,8 @@ def _org_call(client: Any, query: str, *, by_name: bool = False) -> Callable[[],
     body = ct.SearchOrganizations(query=query, first=PAGE, order_by=order)
 
     async def call() -> Any:
-        return await client.request(ct.ORGANIZATION_SEARCH, body, ct.OrganizationPage)
+        with reading():
+            return await client.call(body)
 
     return call
 
@@ -690,7 +693,8 @@ def _people_call(client: Any, query: str) -> Callable[[], Awaitable[Any]]:
     body = ct.SearchPeople(query=query, first=PAGE)
 
     async def call() -> Any:
-        return await client.request(ct.PERSON_SEARCH, body, ct.PersonPage)
+        with reading():
+            return await client.call(body)
 
     return call
 
@@ -698,10 +702,11 @@ def _people_call(client: Any, query: str) -> Callable[[], Awaitable[Any]]:
 def _count_call(client: Any, query: str) -> Callable[[], Awaitable[Any]]:
     from punte_contracts import contacts as ct
 
-    body = ct.OrganizationFilter(query=query)
+    body = ct.CountOrganizations(query=query)
 
     async def call() -> Any:
-        return await client.request(ct.ORGANIZATION_COUNT, body, ct.SearchCount)
+        with reading():
+            return await client.call(body)
 
     return call
 

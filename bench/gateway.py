@@ -34,7 +34,8 @@ from _common import (
     table,
     write_results,
 )
-from punte_contracts.contacts import ORGANIZATION_GET_MANY, Organization
+from punte_contracts import contacts
+from punte_platform.context import CallContext, call_context
 from punte_platform.messaging.nats import connect
 from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.testing.nats_server import NatsServer
@@ -46,6 +47,7 @@ LOGIN = (
 )
 FIRST_ORGANIZATION = "{ organizations(first: 1) { edges { node { id } } } }"
 NODE = "query ($id: ID!) { node(id: $id) { ... on Organization { legalName } } }"
+READER = CallContext(actor="user:bench", permissions=frozenset({contacts.READ_PERMISSION}))
 
 
 def free_port() -> int:
@@ -137,9 +139,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             client = ServiceClient(nc, timeout=10)
 
             async def straight_to_service() -> None:
-                found = await client.get_many(
-                    ORGANIZATION_GET_MANY, [organization_id], Organization
-                )
+                with call_context(READER):
+                    found = await client.get_many(contacts.GetOrganizations, [organization_id])
                 assert found
 
             for call in (through_gateway, straight_to_service):

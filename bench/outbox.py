@@ -290,7 +290,7 @@ async def end_to_end(
                         await runtime.outbox.add(
                             session,
                             ChangeRecorded(change_id=change_id, key=key, seq=seq),
-                            subject=key,
+                            key=key,
                         )
                 written = due
                 transactions += 1

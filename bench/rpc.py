@@ -8,7 +8,7 @@ nats-server of our own:
 - raw:      `nc.subscribe(subject, queue=..., cb=...)` answering `msg.respond(...)`;
 - micro:    a bare `nats.micro` endpoint answering the same bytes (diagnostic: what micro costs);
 - platform: the probe service (`python -m punte_platform.testing.probe`), endpoint
-            `punte.probe.system.echo`, called with `ServiceClient.request` (contract in, contract
+            `punte.probe.system.echo`, called with `ServiceClient.call` (contract in, contract
             out, typed errors, call context headers, metrics, a unit of work per request);
 - platform, no-op unit of work (diagnostic): the platform's own `RpcServer` serving the probe's
             echo handler in the responder process, given a unit of work whose transaction opens
@@ -22,6 +22,7 @@ Aim (issue): platform round trip at most 1.5x the raw one.
 import argparse
 import asyncio
 import contextlib
+import functools
 import statistics
 import sys
 import tempfile
@@ -32,7 +33,6 @@ from typing import Any
 
 import _common as c
 
-ECHO_SUBJECT = "punte.probe.system.echo"
 RAW_SUBJECT = "bench.raw.echo"
 MICRO_SUBJECT = "bench.micro.echo"
 NO_UOW_SUBJECT = "bench.nouow.echo"
@@ -71,6 +71,19 @@ async def responder(url: str, reply_bytes: int) -> None:
     await asyncio.Event().wait()
 
 
+@functools.cache
+def no_uow_echo() -> Any:
+    """The probe's echo contract at the subject of the no-op unit of work's server."""
+    from punte_contracts.rpc import NO_PERMISSION
+    from punte_platform.testing.probe import Echo
+
+    class NoUowEcho(Echo):
+        request_subject = NO_UOW_SUBJECT
+        request_permission = NO_PERMISSION
+
+    return NoUowEcho
+
+
 class _NoTransaction:
     """A unit of work whose transaction opens no session (handlers that never touch it)."""
 
@@ -83,10 +96,10 @@ async def _platform_without_unit_of_work(nc: Any) -> None:
     from punte_platform.messaging.outbox import Outbox
     from punte_platform.messaging.rpc import EndpointRegistry, RpcServer
     from punte_platform.metrics import ServiceMetrics
-    from punte_platform.testing.probe import Echo, EchoReply, echo, tables
+    from punte_platform.testing.probe import echo, tables
 
     registry = EndpointRegistry()
-    registry.endpoint(NO_UOW_SUBJECT, Echo, EchoReply)(echo)
+    registry.handles(no_uow_echo())(echo)
     server = RpcServer(
         service="benchnouow",
         version="1.0.0",
@@ -171,7 +184,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             client = ServiceClient(nc, timeout=10.0)
 
             async def platform_call() -> Any:
-                return await client.request(ECHO_SUBJECT, body, EchoReply)
+                return await client.call(body)
 
             async def raw_call() -> Any:
                 return await nc.request(RAW_SUBJECT, payload, timeout=10.0)
@@ -179,8 +192,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             async def micro_call() -> Any:
                 return await nc.request(MICRO_SUBJECT, payload, timeout=10.0)
 
+            no_uow_body = no_uow_echo()(text=TEXT)
+
             async def no_uow_call() -> Any:
-                return await client.request(NO_UOW_SUBJECT, body, EchoReply)
+                return await client.call(no_uow_body)
 
             variants: dict[str, Call] = {
                 "raw": raw_call,

@@ -204,9 +204,7 @@ async def test_domain_messages_are_recorded_once_even_when_redelivered(
         key = f"org-{new_id()}"
         actor = f"apikey:{new_id()}"
         with call_context(CallContext(actor=actor, request_id="req-audit-1")):
-            recorded = await probe_runtime.client.request(
-                "punte.probe.change.record", probe.RecordChange(key=key, seq=1), probe.Recorded
-            )
+            recorded = await probe_runtime.client.call(probe.RecordChange(key=key, seq=1))
         message_id = recorded.message_ids[0]
         await eventually(lambda: audit_count(gw, message_id), lambda n: n == 1)
 

@@ -71,9 +71,9 @@ async def test_nested_people_affiliations_organisations(crm: Crm, count: int) ->
         [affiliation] = edge["node"]["affiliations"]["edges"]
         assert affiliation["node"]["organization"]["legalName"] == f"Firma {i} SRL"
     assert sent == {
-        c.PERSON_SEARCH: 1,
-        c.AFFILIATION_LIST_MANY: 1,  # every person's affiliations in one request
-        c.ORGANIZATION_GET_MANY: 1,  # every organisation in one request
+        c.SearchPeople.request_subject: 1,
+        c.ListAffiliationsMany.request_subject: 1,  # every person's affiliations in one request
+        c.GetOrganizations.request_subject: 1,  # every organisation in one request
     }
     assert total == 3
 
@@ -102,9 +102,10 @@ async def test_organisations_of_a_page_and_their_people_batch_by_level(
         assert affiliation["node"]["organization"]["legalName"] == edge["node"]["legalName"]
     # The search primes the organisations' loader: the deepest level asks for none again.
     assert sent == {
-        c.ORGANIZATION_SEARCH: 1,
-        c.AFFILIATION_LIST_MANY: 2,  # the organisations' lists, then the people's lists
-        c.PERSON_GET_MANY: 1,
+        c.SearchOrganizations.request_subject: 1,
+        # The organisations' lists, then the people's lists.
+        c.ListAffiliationsMany.request_subject: 2,
+        c.GetPeople.request_subject: 1,
     }
 
 
@@ -151,9 +152,10 @@ async def test_timelines_of_a_list_cost_one_request(crm: Crm, count: int) -> Non
         assert [e["node"]["subject"] for e in timeline["edges"]] == expected
         assert timeline["pageInfo"]["hasNextPage"] == (i % 3 == 2)
     assert sent == {
-        c.ORGANIZATION_SEARCH: 1,
-        c.PERSON_SEARCH: 1,
-        c.INTERACTION_LIST_FOR_MANY: 2,  # the organisations' first pages, the people's
+        c.SearchOrganizations.request_subject: 1,
+        c.SearchPeople.request_subject: 1,
+        # The organisations' first pages, then the people's.
+        c.ListInteractionsForMany.request_subject: 2,
     }
 
 
@@ -164,15 +166,15 @@ async def test_total_count_is_asked_for_only_when_selected(crm: Crm) -> None:
     with counting(client) as sent:
         data = await crm.data('{ organizations(first: 2, search: "firma") { edges { cursor } } }')
     assert len(data["organizations"]["edges"]) == 2
-    assert sent == {c.ORGANIZATION_SEARCH: 1}
+    assert sent == {c.SearchOrganizations.request_subject: 1}
     with counting(client) as sent:
         data = await crm.data(
             '{ organizations(first: 2, search: "firma") { totalCount } people { totalCount } }'
         )
     assert data == {"organizations": {"totalCount": 4}, "people": {"totalCount": 4}}
     assert sent == {
-        c.ORGANIZATION_SEARCH: 1,
-        c.ORGANIZATION_COUNT: 1,
-        c.PERSON_SEARCH: 1,
-        c.PERSON_COUNT: 1,
+        c.SearchOrganizations.request_subject: 1,
+        c.CountOrganizations.request_subject: 1,
+        c.SearchPeople.request_subject: 1,
+        c.CountPeople.request_subject: 1,
     }

@@ -12,16 +12,15 @@ from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.nats_server import NatsServer
 from punte_platform.testing.probe import (
     Change,
+    GetChanges,
     ProbeSettings,
     RecordBatch,
     RecordChange,
-    Recorded,
     definition,
 )
 from punte_platform.testing.services import running_service, test_settings
 from strawberry.types import Info
 
-SUBJECT = "punte.probe.change.get_many"
 # Each change points at the next one, as an organisation points at its parent elsewhere.
 NEXT: dict[UUID, UUID] = {}
 
@@ -38,12 +37,12 @@ class ChangeNode:
 
     @strawberry.field
     async def next(self, info: Info[GraphQLContext, None]) -> "ChangeNode | None":
-        loaded = await service_loader(info.context, SUBJECT, Change).load(NEXT[UUID(self.id)])
+        loaded = await service_loader(info.context, GetChanges).load(NEXT[UUID(self.id)])
         return ChangeNode.of(loaded) if loaded else None
 
     @strawberry.field
     async def next_without_loader(self, info: Info[GraphQLContext, None]) -> "ChangeNode | None":
-        found = await info.context.client.get_many(SUBJECT, [NEXT[UUID(self.id)]], Change)
+        found = await info.context.client.get_many(GetChanges, [NEXT[UUID(self.id)]])
         return ChangeNode.of(next(iter(found.values()))) if found else None
 
 
@@ -51,7 +50,7 @@ class ChangeNode:
 class Query:
     @strawberry.field
     async def changes(self, info: Info[GraphQLContext, None], ids: list[UUID]) -> list[ChangeNode]:
-        loader = service_loader(info.context, SUBJECT, Change)
+        loader = service_loader(info.context, GetChanges)
         return [ChangeNode.of(c) for c in await loader.load_many(ids) if c is not None]
 
 
@@ -79,10 +78,8 @@ async def count_requests(probe: ServiceRuntime, query: str, ids: list[UUID]) -> 
 
 async def test_a_nested_query_makes_one_request_per_level(probe: ServiceRuntime) -> None:
     assert probe.client is not None
-    recorded = await probe.client.request(
-        "punte.probe.change.record_batch",
-        RecordBatch(changes=[RecordChange(key=f"k{i}", seq=i) for i in range(20)]),
-        Recorded,
+    recorded = await probe.client.call(
+        RecordBatch(changes=[RecordChange(key=f"k{i}", seq=i) for i in range(20)])
     )
     ids = recorded.change_ids
     NEXT.update(dict(zip(ids, ids[1:] + ids[:1], strict=True)))

@@ -9,7 +9,7 @@ from punte_contacts.app import definition
 from punte_contacts.settings import ContactsSettings
 from punte_contracts import contacts as c
 from punte_contracts.errors import ServiceErrorBody
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Request
 from punte_platform.context import CallContext, call_context
 from punte_platform.errors import ServiceError
 from punte_platform.runtime import ServiceRuntime
@@ -47,30 +47,25 @@ async def contacts_with_worker(
 
 
 async def call(
-    runtime: ServiceRuntime,
-    subject: str,
-    body: Contract,
-    reply_model: type[ReplyT],
-    *,
-    as_: CallContext = WRITER,
+    runtime: ServiceRuntime, body: Request[ReplyT], *, as_: CallContext = WRITER
 ) -> ReplyT:
     """Send a request over NATS as a caller (a writer unless told)."""
     assert runtime.client is not None
     with call_context(as_):
-        return await runtime.client.request(subject, body, reply_model)
+        return await runtime.client.call(body)
 
 
 async def call_error(
-    runtime: ServiceRuntime, subject: str, body: Contract, *, as_: CallContext = WRITER
+    runtime: ServiceRuntime, body: Request[BaseModel], *, as_: CallContext = WRITER
 ) -> ServiceErrorBody:
     """Send a request that must fail; its typed error."""
     assert runtime.client is not None
     with call_context(as_):
         try:
-            await runtime.client.request(subject, body, BaseModel)
+            await runtime.client.call(body)
         except ServiceError as error:
             return error.body
-    raise AssertionError(f"{subject} succeeded")
+    raise AssertionError(f"{body.request_subject} succeeded")
 
 
 async def call_raw_error(

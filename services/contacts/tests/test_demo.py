@@ -47,18 +47,10 @@ async def test_demo_data_loads_once_with_valid_identifiers(contacts: ServiceRunt
     assert await count_rows(contacts, Organization) == orgs
     assert len(await outbox_types(contacts)) == messages
 
-    page = await call(
-        contacts,
-        c.ORGANIZATION_SEARCH,
-        c.SearchOrganizations(query="universitatea timisoara", first=100),
-        c.OrganizationPage,
-    )
+    page = await call(contacts, c.SearchOrganizations(query="universitatea timisoara", first=100))
     assert {o.short_name for o in page.items} == {"UVT", "UPT", "UMFT"}  # words in any order
     page = await call(
-        contacts,
-        c.ORGANIZATION_SEARCH,
-        c.SearchOrganizations(query="timisoara", kind=c.OrganizationKind.MEDIA_OUTLET),
-        c.OrganizationPage,
+        contacts, c.SearchOrganizations(query="timisoara", kind=c.OrganizationKind.MEDIA_OUTLET)
     )
     assert {o.short_name for o in page.items} == {"Radio Timișoara", "TVR Timișoara"}
 

@@ -5,6 +5,7 @@ from uuid import uuid4
 
 import pytest
 from punte_contracts import contacts as c
+from punte_contracts.rpc import Request
 from pydantic import ValidationError
 
 
@@ -84,10 +85,17 @@ def test_message_types_follow_the_subject_scheme() -> None:
 
 
 def test_request_subjects_are_under_the_service() -> None:
-    subjects = [v for k, v in vars(c).items() if k.isupper() and isinstance(v, str)]
-    endpoints = [s for s in subjects if s.startswith("punte.")]
-    assert len(endpoints) == len(set(endpoints)) >= 23
+    requests = [v for v in vars(c).values() if isinstance(v, type) and issubclass(v, Request)]
+    endpoints = [r.request_subject for r in requests]
+    assert len(endpoints) == len(set(endpoints)) >= 34
     assert all(s.startswith("punte.contacts.") for s in endpoints)
+
+
+def test_the_exports_are_named_for_what_they_export() -> None:
+    assert c.ExportOrganizations.request_subject == "punte.contacts.organization.export"
+    assert c.ExportPeople.request_subject == "punte.contacts.person.export"
+    assert c.ExportPersonData.request_subject == "punte.contacts.person.export_data"
+    assert c.ExportPersonData.reply_model() is c.PersonDataExport
 
 
 def test_duplicate_suggestions_take_an_id_or_a_draft() -> None:

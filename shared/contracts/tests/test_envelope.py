@@ -6,7 +6,6 @@ from uuid import UUID
 import pytest
 from punte_contracts.envelope import CloudEvent, DomainMessage
 from punte_contracts.errors import ErrorCode, ServiceErrorBody
-from punte_contracts.rpc import GetManyRequest
 from pydantic import ValidationError
 
 
@@ -47,11 +46,6 @@ def test_a_message_refuses_unknown_fields() -> None:
         OrganizationCreated.model_validate(
             {"organization_id": "01936f0e-0000-7000-8000-000000000001", "name": "x", "extra": 1}
         )
-
-
-def test_get_many_is_bounded() -> None:
-    with pytest.raises(ValidationError):
-        GetManyRequest(ids=[UUID(int=i) for i in range(1001)])
 
 
 def test_error_codes_are_the_documented_ones() -> None:

@@ -10,7 +10,6 @@ from punte_platform.testing.probe import (
     ChangeRecorded,
     RecordBatch,
     RecordChange,
-    Recorded,
     applied_rows,
     probe_settings,
 )
@@ -71,16 +70,14 @@ async def test_a_failed_message_is_applied_after_the_later_ones_of_its_key(
     settings = probe_settings(server.url, database_url, consumer_retry_delays_seconds=[1.0])
     async with running_service(probe_definition(recorder=False, flaky=True), settings) as runtime:
         assert runtime.client is not None
-        await runtime.client.request(
-            "punte.probe.change.record_batch",
+        await runtime.client.call(
             RecordBatch(
                 changes=[
                     RecordChange(key="K", seq=1),  # the flaky consumer fails it once
                     RecordChange(key="K", seq=2),
                     RecordChange(key="L", seq=3),
                 ]
-            ),
-            Recorded,
+            )
         )
         rows = await eventually(lambda: applied_rows(runtime, "flaky"), lambda r: len(r) == 3)
         # L's place before K/2 is free: different keys are published concurrently.
@@ -96,9 +93,7 @@ async def test_without_failures_one_instance_applies_each_key_in_outbox_order(
     async with running_service(probe_definition(recorder=False, flaky=True), settings) as runtime:
         assert runtime.client is not None
         changes = [RecordChange(key=f"k{i % 5}", seq=i + 2) for i in range(200)]
-        await runtime.client.request(
-            "punte.probe.change.record_batch", RecordBatch(changes=changes), Recorded
-        )
+        await runtime.client.call(RecordBatch(changes=changes))
         rows = await eventually(lambda: applied_rows(runtime, "flaky"), lambda r: len(r) == 200)
         for key in {change.key for change in changes}:
             assert [seq for k, seq in rows if k == key] == [c.seq for c in changes if c.key == key]

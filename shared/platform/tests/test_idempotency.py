@@ -19,7 +19,7 @@ async def record(
     runtime: ServiceRuntime, actor: str, key: str | None, body: RecordChange
 ) -> Recorded:
     with call_context(CallContext(actor=actor, idempotency_key=key)):
-        return await client_of(runtime).request("punte.probe.change.record", body, Recorded)
+        return await client_of(runtime).call(body)
 
 
 async def changes_with(runtime: ServiceRuntime, key: str) -> int:

@@ -12,7 +12,7 @@ import pytest
 from nats.js.errors import NotFoundError
 from punte_contracts.envelope import CloudEvent
 from punte_contracts.errors import ErrorCode
-from punte_contracts.jobs import GetJob, Job, JobFinished, JobStatus
+from punte_contracts.jobs import Job, JobFinished, JobStatus
 from punte_platform.context import CallContext, call_context
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
@@ -20,7 +20,15 @@ from punte_platform.messaging.nats import connect
 from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.nats_server import NatsServer
-from punte_platform.testing.probe import Counted, CountTo, count, definition, jobs, probe_settings
+from punte_platform.testing.probe import (
+    Counted,
+    CountTo,
+    GetProbeJob,
+    count,
+    definition,
+    jobs,
+    probe_settings,
+)
 from punte_platform.testing.services import running_service
 from punte_platform.testing.waiting import eventually
 
@@ -38,7 +46,7 @@ async def probe_with_jobs(
 
 async def get_job(client: ServiceClient, job_id: UUID) -> Job:
     with call_context(READER):
-        return await client.request("punte.probe.job.get", GetJob(id=job_id), Job)
+        return await client.call(GetProbeJob(id=job_id))
 
 
 async def finished(client: ServiceClient, job_id: UUID, timeout: float = 20) -> Job:
@@ -74,7 +82,7 @@ async def test_a_job_runs_step_by_step_to_its_result_and_says_so(
     client = probe_with_jobs.client
     assert client is not None
     with call_context(CallContext(actor="user:starter")):
-        started = await client.request("punte.probe.job.count", CountTo(to=7, per_step=2), Job)
+        started = await client.call(CountTo(to=7, per_step=2))
     assert (started.status, started.done, started.total) == (JobStatus.QUEUED, 0, 7)
     job = await finished(client, started.id)
     assert job.status is JobStatus.SUCCEEDED
@@ -94,9 +102,7 @@ async def test_a_step_that_refuses_fails_the_job_keeping_the_progress_before_it(
     client = probe_with_jobs.client
     assert client is not None
     with call_context(CallContext(actor="user:starter")):
-        started = await client.request(
-            "punte.probe.job.count", CountTo(to=10, per_step=2, fail_at=5), Job
-        )
+        started = await client.call(CountTo(to=10, per_step=2, fail_at=5))
     job = await finished(client, started.id)
     assert job.status is JobStatus.FAILED
     assert (job.done, job.total) == (4, 10)
@@ -111,9 +117,9 @@ async def test_reading_a_job_takes_its_kinds_read_permission(
 ) -> None:
     client = probe_with_jobs.client
     assert client is not None
-    started = await client.request("punte.probe.job.count", CountTo(to=1, per_step=1), Job)
+    started = await client.call(CountTo(to=1, per_step=1))
     with call_context(CallContext(actor="user:stranger")), pytest.raises(ServiceError) as error:
-        await client.request("punte.probe.job.get", GetJob(id=started.id), Job)
+        await client.call(GetProbeJob(id=started.id))
     assert error.value.body.code is ErrorCode.FORBIDDEN
     with pytest.raises(ServiceError) as missing:
         await get_job(client, new_id())
@@ -155,7 +161,7 @@ async def test_a_crash_in_the_middle_of_a_step_resumes_and_writes_each_step_once
     try:
         client = ServiceClient(nc, timeout=5)
         with call_context(CallContext(actor="user:starter")):
-            started = await client.request("punte.probe.job.count", CountTo(to=5, per_step=2), Job)
+            started = await client.call(CountTo(to=5, per_step=2))
         # The first step wrote its changes, then the process died before committing them.
         assert await asyncio.to_thread(crashing.wait, 20) == 70
         restarted = start_probe({})

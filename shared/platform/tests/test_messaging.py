@@ -18,7 +18,6 @@ from punte_platform.testing.probe import (
     ChangeRecorded,
     RecordBatch,
     RecordChange,
-    Recorded,
     applied_rows,
     definition,
     probe_settings,
@@ -50,10 +49,8 @@ async def test_a_committed_change_reaches_the_consumer_once(
     server = nats_server_factory()
     async with running_service(definition(), probe_settings(server.url, database_url)) as runtime:
         assert runtime.client is not None
-        await runtime.client.request(
-            "punte.probe.change.record_batch",
-            RecordBatch(changes=[RecordChange(key=f"k{i % 3}", seq=i) for i in range(30)]),
-            Recorded,
+        await runtime.client.call(
+            RecordBatch(changes=[RecordChange(key=f"k{i % 3}", seq=i) for i in range(30)])
         )
         rows = await eventually(lambda: applied_rows(runtime), lambda r: len(r) == 30)
         assert sorted(seq for _, seq in rows) == list(range(30))
@@ -85,7 +82,7 @@ async def test_nats_down_while_committing_loses_nothing_and_applies_once(
                             ChangeRecorded(
                                 change_id=runtime_id(), key=f"key-{written % 4}", seq=written
                             ),
-                            subject=f"key-{written % 4}",
+                            key=f"key-{written % 4}",
                         )
                         written += 1
                 await asyncio.sleep(0.02)
@@ -120,16 +117,14 @@ async def test_a_failing_handler_dead_letters_after_max_deliver_and_the_rest_go_
     settings = probe_settings(server.url, database_url, consumer_max_deliver=3)
     async with running_service(definition(recorder=False, picky=True), settings) as runtime:
         assert runtime.client is not None
-        await runtime.client.request(
-            "punte.probe.change.record_batch",
+        await runtime.client.call(
             RecordBatch(
                 changes=[
                     RecordChange(key="a", seq=1),
                     RecordChange(key="poison-1", seq=2),
                     RecordChange(key="b", seq=3),
                 ]
-            ),
-            Recorded,
+            )
         )
         rows = await eventually(lambda: applied_rows(runtime, "picky"), lambda r: len(r) == 2)
         assert rows == [("a", 1), ("b", 3)]
@@ -145,9 +140,7 @@ async def test_a_failing_handler_dead_letters_after_max_deliver_and_the_rest_go_
         assert "cannot apply poison-1" in letter.error  # type: ignore[attr-defined]
         assert json.loads(letter.payload)["data"]["key"] == "poison-1"  # type: ignore[attr-defined]
         # Later messages are still processed.
-        await runtime.client.request(
-            "punte.probe.change.record", RecordChange(key="c", seq=4), Recorded
-        )
+        await runtime.client.call(RecordChange(key="c", seq=4))
         await eventually(lambda: applied_rows(runtime, "picky"), lambda r: len(r) == 3)
 
 
@@ -157,17 +150,13 @@ async def test_the_consumer_resumes_by_itself_after_nats_restarts(
     server = nats_server_factory()
     async with running_service(definition(), probe_settings(server.url, database_url)) as runtime:
         assert runtime.client is not None
-        await runtime.client.request(
-            "punte.probe.change.record", RecordChange(key="k", seq=1), Recorded
-        )
+        await runtime.client.call(RecordChange(key="k", seq=1))
         await eventually(lambda: applied_rows(runtime), lambda r: len(r) == 1)
         server.stop(kill=True)
         await asyncio.sleep(0.5)
         server.start()
         await eventually(lambda: asyncio.sleep(0, runtime.check_nats().ok), bool, timeout=15)
-        await runtime.client.request(
-            "punte.probe.change.record", RecordChange(key="k", seq=2), Recorded
-        )
+        await runtime.client.call(RecordChange(key="k", seq=2))
         rows = await eventually(lambda: applied_rows(runtime), lambda r: len(r) == 2, timeout=20)
         assert rows == [("k", 1), ("k", 2)]
 
@@ -216,7 +205,7 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
     nc = await connect(server.url, "test-client", attempts=3)
     try:
         client = ServiceClient(nc, timeout=5)
-        await client.request("punte.probe.change.record", RecordChange(key="k", seq=1), Recorded)
+        await client.call(RecordChange(key="k", seq=1))
         assert await asyncio.to_thread(crashing.wait, 20) == 70
         subject = ChangeRecorded.message_type()
         expected_before = 0 if crash_point == "relay:before_publish" else 1

@@ -1,4 +1,5 @@
-"""Request/reply: contract validation both ways, typed errors, timeouts, context headers."""
+"""Request/reply: contract validation both ways, permissions, typed errors, timeouts, context
+headers."""
 
 import json
 import time
@@ -6,7 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from punte_contracts.errors import ErrorCode
-from punte_contracts.system import HealthReply, HealthRequest, health_subject
+from punte_contracts.rpc import Request
+from punte_contracts.system import health_request
 from punte_platform.context import CallContext, call_context
 from punte_platform.db import is_sqlite
 from punte_platform.errors import ServiceError
@@ -16,13 +18,16 @@ from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.probe import (
     Echo,
     EchoReply,
+    GetChanges,
     RecordBatch,
     RecordChange,
-    Recorded,
+    RecordGuarded,
     Sleep,
     changes,
 )
 from sqlalchemy import func, insert, select
+
+READER = CallContext(actor="user:1", permissions=frozenset({"probe:read"}))
 
 
 def client_of(runtime: ServiceRuntime) -> ServiceClient:
@@ -34,9 +39,7 @@ async def test_a_valid_request_gets_its_reply_with_the_callers_context(
     probe: ServiceRuntime,
 ) -> None:
     with call_context(CallContext(actor="user:42", request_id="req-1")):
-        reply = await client_of(probe).request(
-            "punte.probe.system.echo", Echo(text="ab", count=2), EchoReply
-        )
+        reply = await client_of(probe).call(Echo(text="ab", count=2))
     assert reply == EchoReply(text="abab", actor="user:42", request_id="req-1")
 
 
@@ -70,8 +73,8 @@ async def test_malformed_json_is_validation_failed(probe: ServiceRuntime) -> Non
 async def test_an_unknown_endpoint_is_unavailable_at_once(probe: ServiceRuntime) -> None:
     started = time.monotonic()
     with pytest.raises(ServiceError) as caught:
-        await client_of(probe).request(
-            "punte.probe.nothing.here", Echo(text="x"), EchoReply, timeout=5
+        await client_of(probe).request_raw(
+            "punte.probe.nothing.here", Echo(text="x").model_dump_json().encode(), timeout=5
         )
     assert caught.value.code is ErrorCode.UNAVAILABLE
     assert time.monotonic() - started < 1.0
@@ -80,9 +83,7 @@ async def test_an_unknown_endpoint_is_unavailable_at_once(probe: ServiceRuntime)
 async def test_a_silent_endpoint_is_unavailable_within_the_timeout(probe: ServiceRuntime) -> None:
     started = time.monotonic()
     with pytest.raises(ServiceError) as caught:
-        await client_of(probe).request(
-            "punte.probe.system.sleep", Sleep(seconds=1.5), EchoReply, timeout=0.3
-        )
+        await client_of(probe).call(Sleep(seconds=1.5), timeout=0.3)
     assert caught.value.code is ErrorCode.UNAVAILABLE
     assert 0.3 <= time.monotonic() - started < 1.5
 
@@ -95,11 +96,11 @@ async def test_a_stopped_service_is_unavailable_not_a_hang(
     outside = await connect(probe.settings.nats_url, "outside")
     try:
         client = ServiceClient(outside, timeout=2)
-        await client.request("punte.probe.system.echo", Echo(text="up"), EchoReply)
+        await client.call(Echo(text="up"))
         await probe.rpc.stop()
         started = time.monotonic()
         with pytest.raises(ServiceError) as caught:
-            await client.request("punte.probe.system.echo", Echo(text="down"), EchoReply)
+            await client.call(Echo(text="down"))
         assert caught.value.code is ErrorCode.UNAVAILABLE
         assert time.monotonic() - started < 2.5
     finally:
@@ -126,10 +127,10 @@ async def test_a_bug_is_internal_without_details_and_rolls_back(probe: ServiceRu
 async def test_a_reply_outside_its_contract_is_refused_by_the_client(
     probe: ServiceRuntime,
 ) -> None:
+    body = RecordChange(key="k", seq=1)
+    raw = await client_of(probe).request_raw(body.request_subject, body.model_dump_json().encode())
     with pytest.raises(ServiceError) as caught:
-        await client_of(probe).request(
-            "punte.probe.change.record", RecordChange(key="k", seq=1), EchoReply
-        )
+        ServiceClient.decode(body.request_subject, raw, EchoReply)
     assert caught.value.code is ErrorCode.INTERNAL
     assert "outside its contract" in caught.value.body.message
 
@@ -138,21 +139,12 @@ async def test_requests_are_served_concurrently(probe: ServiceRuntime) -> None:
     import asyncio
 
     started = time.monotonic()
-    await asyncio.gather(
-        *(
-            client_of(probe).request(
-                "punte.probe.system.sleep", Sleep(seconds=0.3), EchoReply, timeout=5
-            )
-            for _ in range(10)
-        )
-    )
+    await asyncio.gather(*(client_of(probe).call(Sleep(seconds=0.3), timeout=5) for _ in range(10)))
     assert time.monotonic() - started < 1.5
 
 
 async def test_a_write_and_its_message_commit_together(probe: ServiceRuntime) -> None:
-    reply = await client_of(probe).request(
-        "punte.probe.change.record", RecordChange(key="k", seq=1), Recorded
-    )
+    reply = await client_of(probe).call(RecordChange(key="k", seq=1))
     outbox = probe.definition.tables.outbox
     async with probe.session_factory() as session:
         ids = (await session.scalars(select(outbox.c.message_id))).all()
@@ -164,20 +156,14 @@ async def test_get_many_fetches_by_id_in_one_request_in_the_callers_order(
 ) -> None:
     from uuid import UUID
 
-    from punte_platform.testing.probe import Change
-
     client = client_of(probe)
-    recorded = await client.request(
-        "punte.probe.change.record_batch",
-        RecordBatch(changes=[RecordChange(key=f"k{i}", seq=i) for i in range(3)]),
-        Recorded,
+    recorded = await client.call(
+        RecordBatch(changes=[RecordChange(key=f"k{i}", seq=i) for i in range(3)])
     )
     first, second, third = recorded.change_ids
     unknown = UUID(int=7)
     before = client.requests_sent
-    loaded = await client.load_many(
-        "punte.probe.change.get_many", [third, unknown, first, third], Change
-    )
+    loaded = await client.load_many(GetChanges, [third, unknown, first, third])
     assert client.requests_sent == before + 1
     assert [c.seq if c else None for c in loaded] == [2, None, 0, 2]
     assert second not in {c.id for c in loaded if c}
@@ -191,9 +177,7 @@ async def test_a_stopping_service_finishes_the_requests_in_flight(probe: Service
     outside = await connect(probe.settings.nats_url, "outside")
     try:
         client = ServiceClient(outside, timeout=5)
-        in_flight = asyncio.create_task(
-            client.request("punte.probe.system.sleep", Sleep(seconds=0.5), EchoReply)
-        )
+        in_flight = asyncio.create_task(client.call(Sleep(seconds=0.5)))
         await asyncio.sleep(0.1)
         await probe.rpc.stop()
         assert (await in_flight).text == "slept"
@@ -205,7 +189,7 @@ async def test_metrics_count_requests_by_outcome(probe: ServiceRuntime) -> None:
     from prometheus_client import generate_latest
 
     client = client_of(probe)
-    await client.request("punte.probe.system.echo", Echo(text="x"), EchoReply)
+    await client.call(Echo(text="x"))
     await client.request_raw("punte.probe.system.echo", b"{}")
     text = generate_latest(probe.metrics.registry).decode()
     assert 'punte_requests_total{endpoint="punte.probe.system.echo",outcome="ok"} 1.0' in text
@@ -215,21 +199,46 @@ async def test_metrics_count_requests_by_outcome(probe: ServiceRuntime) -> None:
     )
 
 
-async def test_a_write_is_rechecked_against_the_callers_permissions(
+async def test_a_request_is_refused_without_the_permission_its_contract_declares(
     probe: ServiceRuntime,
 ) -> None:
     client = client_of(probe)
-    body = RecordChange(key="k", seq=1)
+    body = RecordGuarded(key="k", seq=1)
     reader = CallContext(actor="user:1", permissions=frozenset({"probe:read"}))
     with call_context(reader), pytest.raises(ServiceError) as caught:
-        await client.request("punte.probe.change.record_guarded", body, Recorded)
+        await client.call(body)
     assert caught.value.code is ErrorCode.FORBIDDEN
     async with probe.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(changes)) == 0
     with call_context(CallContext(actor="user:1", permissions=frozenset({"probe:write"}))):
-        await client.request("punte.probe.change.record_guarded", body, Recorded)
+        await client.call(body)
     with call_context(CallContext(actor="system:events")):
-        await client.request("punte.probe.change.record_guarded", body, Recorded)
+        await client.call(body)
+
+
+async def test_permission_is_checked_before_the_body(probe: ServiceRuntime) -> None:
+    reader = CallContext(actor="user:1", permissions=frozenset({"probe:read"}))
+    with call_context(reader):
+        raw = await client_of(probe).request_raw(RecordGuarded.request_subject, b'{"seq": -1}')
+    assert json.loads(raw)["error"]["code"] == "forbidden"
+
+
+class CountChanges(Request[EchoReply]):
+    """How many changes the probe holds, answered read-only."""
+
+    request_subject = "punte.probe_ro.change.count"
+    request_permission = ("probe:read", "probe:write")
+    request_read_only = True
+
+
+class SneakChange(Request[EchoReply]):
+    """A write attempted in a read-only endpoint."""
+
+    request_subject = "punte.probe_ro.change.sneak"
+    request_permission = "probe:write"
+    request_read_only = True
+
+    text: str
 
 
 @pytest.fixture
@@ -237,13 +246,13 @@ async def read_only_server(probe: ServiceRuntime) -> AsyncIterator[RpcServer]:
     """Read-only endpoints on the probe's database: one that counts, one that tries to write."""
     registry = EndpointRegistry()
 
-    @registry.endpoint("punte.probe_ro.change.count", Echo, EchoReply, read_only=True)
-    async def count(ctx: HandlerContext, body: Echo) -> EchoReply:
+    @registry.handles(CountChanges)
+    async def count(ctx: HandlerContext, body: CountChanges) -> EchoReply:
         total = await ctx.session.scalar(select(func.count()).select_from(changes))
         return EchoReply(text=str(total), actor=None, request_id=None)
 
-    @registry.endpoint("punte.probe_ro.change.sneak", Echo, EchoReply, read_only=True)
-    async def sneak(ctx: HandlerContext, body: Echo) -> EchoReply:
+    @registry.handles(SneakChange)
+    async def sneak(ctx: HandlerContext, body: SneakChange) -> EchoReply:
         await ctx.session.execute(insert(changes).values(id=new_id(), key=body.text, seq=0))
         return EchoReply(text="written", actor=None, request_id=None)
 
@@ -270,33 +279,32 @@ async def test_read_only_endpoints_answer_while_a_writer_holds_the_lock(
     if not is_sqlite(probe.settings.database_url):
         pytest.skip("SQLite's write lock")
     client = client_of(probe)
-    await client.request("punte.probe.change.record", RecordChange(key="k", seq=1), Recorded)
+    await client.call(RecordChange(key="k", seq=1))
     async with probe.engine.connect() as writer:
         # A long write transaction (an import chunk): it holds SQLite's write lock until commit.
         await writer.execute(insert(changes).values(id=new_id(), key="pending", seq=2))
         started = time.monotonic()
-        counted = await client.request(
-            "punte.probe_ro.change.count", Echo(text="x"), EchoReply, timeout=3
-        )
-        health = await client.request(
-            health_subject("probe"), HealthRequest(), HealthReply, timeout=3
-        )
+        with call_context(READER):
+            counted = await client.call(CountChanges(), timeout=3)
+        health = await client.call(health_request("probe")(), timeout=3)
         assert time.monotonic() - started < 3
         assert counted.text == "1"
         assert health.status == "ok"
         assert all(check.ok for check in health.checks)
         await writer.commit()
-    counted = await client.request("punte.probe_ro.change.count", Echo(text="x"), EchoReply)
+    with call_context(READER):
+        counted = await client.call(CountChanges())
     assert counted.text == "2"
 
 
 async def test_a_write_in_a_read_only_endpoint_fails_and_rolls_back(
     probe: ServiceRuntime, read_only_server: RpcServer
 ) -> None:
-    with pytest.raises(ServiceError) as caught:
-        await client_of(probe).request(
-            "punte.probe_ro.change.sneak", Echo(text="sneaked"), EchoReply
-        )
+    with (
+        call_context(CallContext(actor="system:probe")),
+        pytest.raises(ServiceError) as caught,
+    ):
+        await client_of(probe).call(SneakChange(text="sneaked"))
     assert caught.value.code is ErrorCode.INTERNAL
     async with probe.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(changes)) == 0

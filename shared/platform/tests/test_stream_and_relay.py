@@ -5,7 +5,7 @@ from collections.abc import Callable
 from punte_platform.messaging.nats import connect, ensure_stream
 from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.nats_server import NatsServer
-from punte_platform.testing.probe import ProbeSettings, RecordChange, Recorded, definition
+from punte_platform.testing.probe import ProbeSettings, RecordChange, definition
 from punte_platform.testing.services import running_service, test_settings
 from punte_platform.testing.waiting import eventually
 from sqlalchemy import func, select
@@ -54,7 +54,5 @@ async def test_sent_rows_are_pruned_after_their_retention(
     )
     async with running_service(definition(recorder=False), settings) as runtime:
         assert runtime.client is not None
-        await runtime.client.request(
-            "punte.probe.change.record", RecordChange(key="k", seq=1), Recorded
-        )
+        await runtime.client.call(RecordChange(key="k", seq=1))
         await eventually(lambda: outbox_rows(runtime), lambda n: n == 0)

@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from punte_contracts import contacts as c
-from punte_contracts.rpc import Contract
 from punte_platform.errors import ServiceError
 from strawberry.types import Info
 
@@ -98,9 +97,8 @@ def _body(
 
 async def _export(
     info: Info[GraphQLContext, None],
-    subject: str,
+    contract: type[c.ExportOrganizations] | type[c.ExportPeople],
     body: dict[str, Any],
-    contract: type[Contract],
     filter_fields: tuple[str, ...],
 ) -> ExportFilePayload:
     """Ask for the export, then sign a download link to the staged file."""
@@ -108,9 +106,7 @@ async def _export(
     def build(ids: InputIds) -> dict[str, Any]:
         return body
 
-    exported, errors = await send_input(
-        info.context, subject, build, contract, c.ExportFile, _errors_for(filter_fields)
-    )
+    exported, errors = await send_input(info.context, contract, build, _errors_for(filter_fields))
     if exported is None:
         return ExportFilePayload(file=None, user_errors=errors)
     link = sign(info.context.settings, exported.file.id)
@@ -140,9 +136,7 @@ class ExportMutation:
         self, info: Info[GraphQLContext, None], input: ExportOrganizationsInput
     ) -> ExportFilePayload:
         fields = _ORGANIZATION_FILTER_FIELDS
-        return await _export(
-            info, c.ORGANIZATION_EXPORT, _body(input, fields), c.ExportOrganizations, fields
-        )
+        return await _export(info, c.ExportOrganizations, _body(input, fields), fields)
 
     @strawberry.mutation(
         permission_classes=[require(READ)],
@@ -156,6 +150,4 @@ class ExportMutation:
         self, info: Info[GraphQLContext, None], input: ExportPeopleInput
     ) -> ExportFilePayload:
         fields = _PERSON_FILTER_FIELDS
-        return await _export(
-            info, c.PERSON_EXPORT_FILE, _body(input, fields), c.ExportPeople, fields
-        )
+        return await _export(info, c.ExportPeople, _body(input, fields), fields)

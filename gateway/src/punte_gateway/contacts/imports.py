@@ -163,7 +163,7 @@ async def _job(context: GraphQLContext, node_id: str) -> c.ImportJob | None:
     except ValueError:
         return None
     try:
-        return await context.client.request(c.IMPORT_GET, c.GetImport(id=job_id), c.ImportJob)
+        return await context.client.call(c.GetImport(id=job_id))
     except ServiceError as error:
         if error.code is ErrorCode.NOT_FOUND:
             return None
@@ -309,12 +309,7 @@ class ImportMutation:
     ) -> StartImportPayload:
         file_field = "stagedFileId" if input.staged_file_id is not None else "fileBase64"
         job, errors = await send_input(
-            info.context,
-            c.IMPORT_START,
-            lambda ids: _start_body(input),
-            c.StartImport,
-            c.ImportJob,
-            _start_errors(file_field),
+            info.context, c.StartImport, lambda ids: _start_body(input), _start_errors(file_field)
         )
         return StartImportPayload(
             import_job=ImportJobNode.of(job) if job else None, user_errors=errors
@@ -328,11 +323,7 @@ class ImportMutation:
         self, info: Info[GraphQLContext, None], input: ApplyImportInput
     ) -> ApplyImportPayload:
         job, errors = await send_input(
-            info.context,
-            c.IMPORT_APPLY,
-            lambda ids: {"id": _job_id(ids, input.id)},
-            c.ApplyImport,
-            c.ImportJob,
+            info.context, c.ApplyImport, lambda ids: {"id": _job_id(ids, input.id)}
         )
         return ApplyImportPayload(
             import_job=ImportJobNode.of(job) if job else None, user_errors=errors
@@ -346,11 +337,7 @@ class ImportMutation:
         self, info: Info[GraphQLContext, None], input: RevertImportInput
     ) -> RevertImportPayload:
         report, errors = await send_input(
-            info.context,
-            c.IMPORT_REVERT,
-            lambda ids: {"id": _job_id(ids, input.id)},
-            c.RevertImport,
-            c.ImportRevertReport,
+            info.context, c.RevertImport, lambda ids: {"id": _job_id(ids, input.id)}
         )
         if report is None:
             return RevertImportPayload(

@@ -22,12 +22,12 @@ TimelineKey = tuple[UUID, int]
 
 def organizations(context: GraphQLContext) -> DataLoader[UUID, c.Organization | None]:
     """Organisations by id, batched into one `organization.get_many`."""
-    return service_loader(context, c.ORGANIZATION_GET_MANY, c.Organization)
+    return service_loader(context, c.GetOrganizations)
 
 
 def people(context: GraphQLContext) -> DataLoader[UUID, c.Person | None]:
     """People by id, batched into one `person.get_many`."""
-    return service_loader(context, c.PERSON_GET_MANY, c.Person)
+    return service_loader(context, c.GetPeople)
 
 
 def _affiliations(
@@ -40,7 +40,7 @@ def _affiliations(
             if of_people
             else c.ListAffiliationsMany(organization_ids=ids)
         )
-        reply = await context.client.request(c.AFFILIATION_LIST_MANY, body, c.AffiliationLists)
+        reply = await context.client.call(body)
         lists = {entry.owner_id: entry.items for entry in reply.lists}
         return [lists.get(i, []) for i in ids]
 
@@ -78,9 +78,7 @@ def _timelines(
                 if of_people
                 else c.ListInteractionsForMany(organization_ids=ids, first=size)
             )
-            reply = await context.client.request(
-                c.INTERACTION_LIST_FOR_MANY, body, c.InteractionPages
-            )
+            reply = await context.client.call(body)
             return {(page.owner_id, size): page for page in reply.pages}
 
         found: dict[TimelineKey, c.OwnerInteractionPage] = {}

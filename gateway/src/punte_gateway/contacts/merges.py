@@ -2,12 +2,13 @@
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
+from punte_contracts.rpc import GetMany
 from punte_platform.errors import ServiceError
 from strawberry import relay
 from strawberry.types import Info
@@ -19,6 +20,8 @@ from punte_gateway.contacts.types import OrganizationNode, PersonNode, global_id
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError
 from punte_gateway.graphql.permissions import require
+
+ItemT = TypeVar("ItemT", c.Organization, c.Person)
 
 WRITE = Permission.CONTACTS_WRITE
 
@@ -152,10 +155,10 @@ def _undo_errors(error: ServiceError, ids: dict[str, list[str]]) -> list[UserErr
 
 
 async def _both(
-    context: GraphQLContext, subject: str, model: type[Any], primary: UUID, secondary: UUID
-) -> tuple[Any, Any]:
+    context: GraphQLContext, contract: type[GetMany[ItemT]], primary: UUID, secondary: UUID
+) -> tuple[ItemT | None, ItemT | None]:
     """Both records as stored now, in one `get_many` (never a cached copy from earlier)."""
-    found = await context.client.get_many(subject, [primary, secondary], model)
+    found = await context.client.get_many(contract, [primary, secondary])
     return found.get(primary), found.get(secondary)
 
 
@@ -191,10 +194,8 @@ class MergeMutation:
         context = info.context
         result, errors = await send_input(
             context,
-            c.ORGANIZATION_MERGE,
-            lambda ids: _organization_input(input, ids),
             c.MergeOrganizations,
-            c.MergeResult,
+            lambda ids: _organization_input(input, ids),
             _merge_errors,
         )
         if result is None:
@@ -203,8 +204,7 @@ class MergeMutation:
             )
         primary, secondary = await _both(
             context,
-            c.ORGANIZATION_GET_MANY,
-            c.Organization,
+            c.GetOrganizations,
             result.primary_id,
             result.secondary_id,
         )
@@ -224,17 +224,12 @@ class MergeMutation:
     ) -> MergePeoplePayload:
         context = info.context
         result, errors = await send_input(
-            context,
-            c.PERSON_MERGE,
-            lambda ids: _person_input(input, ids),
-            c.MergePeople,
-            c.MergeResult,
-            _merge_errors,
+            context, c.MergePeople, lambda ids: _person_input(input, ids), _merge_errors
         )
         if result is None:
             return MergePeoplePayload(merge=None, primary=None, secondary=None, user_errors=errors)
         primary, secondary = await _both(
-            context, c.PERSON_GET_MANY, c.Person, result.primary_id, result.secondary_id
+            context, c.GetPeople, result.primary_id, result.secondary_id
         )
         return MergePeoplePayload(
             merge=Merge.of(result),
@@ -258,9 +253,7 @@ class MergeMutation:
         def build(ids: InputIds) -> dict[str, Any]:
             return {"merge_id": ids(plain_global_id(input.merge_id, "Merge"), "Merge", "mergeId")}
 
-        result, errors = await send_input(
-            context, c.MERGE_UNDO, build, c.UndoMerge, c.UndoMergeResult, _undo_errors
-        )
+        result, errors = await send_input(context, c.UndoMerge, build, _undo_errors)
         if result is None:
             return UndoMergePayload(
                 merge_id=None,
@@ -275,8 +268,7 @@ class MergeMutation:
         if result.entity is c.MergeEntity.ORGANIZATION:
             org_a, org_b = await _both(
                 context,
-                c.ORGANIZATION_GET_MANY,
-                c.Organization,
+                c.GetOrganizations,
                 result.primary_id,
                 result.secondary_id,
             )
@@ -284,7 +276,7 @@ class MergeMutation:
             secondary = OrganizationNode.of(org_b) if org_b else None
         else:
             person_a, person_b = await _both(
-                context, c.PERSON_GET_MANY, c.Person, result.primary_id, result.secondary_id
+                context, c.GetPeople, result.primary_id, result.secondary_id
             )
             primary = PersonNode.of(person_a) if person_a else None
             secondary = PersonNode.of(person_b) if person_b else None

@@ -15,7 +15,7 @@ from uuid import UUID
 import strawberry
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import GetMany, Request
 from punte_platform.errors import ServiceError
 from pydantic import BaseModel, ValidationError
 from strawberry import relay
@@ -37,6 +37,7 @@ from punte_gateway.graphql.permissions import require
 
 WRITE = Permission.CONTACTS_WRITE
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
+VersionedT = TypeVar("VersionedT", c.Organization, c.Person)
 
 
 class _BadId(Exception):
@@ -69,18 +70,16 @@ class InputIds:
 
 async def send_input(
     context: GraphQLContext,
-    subject: str,
-    build: Callable[[InputIds], Contract | dict[str, Any]],
-    request_model: type[Contract],
-    reply_model: type[ReplyT],
+    request_model: type[Request[ReplyT]],
+    build: Callable[[InputIds], Request[ReplyT] | dict[str, Any]],
     on_error: Callable[[ServiceError, dict[str, list[str]]], list[UserError]] = user_errors,
 ) -> tuple[ReplyT | None, list[UserError]]:
     """Build the request from the input, send it; the reply, or the user errors."""
     ids = InputIds()
     try:
         built = build(ids)
-        body = built if isinstance(built, Contract) else request_model.model_validate(built)
-        return await context.client.request(subject, body, reply_model), []
+        body = built if isinstance(built, Request) else request_model.model_validate(built)
+        return await context.client.call(body), []
     except _BadId as error:
         return None, [UserError.of(ErrorCode.NOT_FOUND, str(error), error.path)]
     except ValidationError as error:
@@ -121,8 +120,7 @@ async def _version_to_send(
     given: int | None,
     global_id: relay.GlobalID,
     type_name: str,
-    subject: str,
-    item_model: type[Any],
+    contract: type[GetMany[VersionedT]],
 ) -> tuple[int | None, list[UserError]]:
     """The expected version: the one given, else the one stored now (last write wins); or
     the user errors of reading it."""
@@ -130,9 +128,9 @@ async def _version_to_send(
         return given, []
     try:
         entity_id = InputIds()(global_id, type_name, "id")
-        found = await context.client.get_many(subject, [entity_id], item_model)
+        found = await context.client.get_many(contract, [entity_id])
         if entity_id not in found:
-            raise ServiceError.not_found(item_model.__name__.lower(), entity_id)
+            raise ServiceError.not_found(type_name.lower(), entity_id)
         version: int = found[entity_id].version
         return version, []
     except _BadId as error:
@@ -451,9 +449,7 @@ class ContactsMutation:
                 del values["address"]
             return values
 
-        org, errors = await send_input(
-            info.context, c.ORGANIZATION_CREATE, build, c.CreateOrganization, c.Organization
-        )
+        org, errors = await send_input(info.context, c.CreateOrganization, build)
         return CreateOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -471,8 +467,7 @@ class ContactsMutation:
             input.expected_version,
             input.id,
             "Organization",
-            c.ORGANIZATION_GET_MANY,
-            c.Organization,
+            c.GetOrganizations,
         )
         if version is None:
             return UpdateOrganizationPayload(organization=None, user_errors=errors)
@@ -484,9 +479,7 @@ class ContactsMutation:
                 "expected_version": version,
             }
 
-        org, errors = await send_input(
-            context, c.ORGANIZATION_UPDATE, build, c.UpdateOrganization, c.Organization
-        )
+        org, errors = await send_input(context, c.UpdateOrganization, build)
         return UpdateOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -503,8 +496,7 @@ class ContactsMutation:
             input.expected_version,
             input.id,
             "Organization",
-            c.ORGANIZATION_GET_MANY,
-            c.Organization,
+            c.GetOrganizations,
         )
         if version is None:
             return ArchiveOrganizationPayload(organization=None, user_errors=errors)
@@ -512,9 +504,7 @@ class ContactsMutation:
         def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(input.id, "Organization", "id"), "expected_version": version}
 
-        org, errors = await send_input(
-            context, c.ORGANIZATION_ARCHIVE, build, c.ArchiveOrganization, c.Organization
-        )
+        org, errors = await send_input(context, c.ArchiveOrganization, build)
         return ArchiveOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -523,9 +513,7 @@ class ContactsMutation:
     async def create_person(
         self, info: Info[GraphQLContext, None], input: CreatePersonInput
     ) -> CreatePersonPayload:
-        person, errors = await send_input(
-            info.context, c.PERSON_CREATE, lambda ids: _values(input), c.CreatePerson, c.Person
-        )
+        person, errors = await send_input(info.context, c.CreatePerson, lambda ids: _values(input))
         return CreatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
         )
@@ -539,7 +527,7 @@ class ContactsMutation:
     ) -> UpdatePersonPayload:
         context = info.context
         version, errors = await _version_to_send(
-            context, input.expected_version, input.id, "Person", c.PERSON_GET_MANY, c.Person
+            context, input.expected_version, input.id, "Person", c.GetPeople
         )
         if version is None:
             return UpdatePersonPayload(person=None, user_errors=errors)
@@ -551,7 +539,7 @@ class ContactsMutation:
                 "expected_version": version,
             }
 
-        person, errors = await send_input(context, c.PERSON_UPDATE, build, c.UpdatePerson, c.Person)
+        person, errors = await send_input(context, c.UpdatePerson, build)
         return UpdatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
         )
@@ -569,9 +557,7 @@ class ContactsMutation:
                 "organization_id": ids(input.organization_id, "Organization", "organizationId"),
             }
 
-        found, errors = await send_input(
-            info.context, c.AFFILIATION_ADD, build, c.AddAffiliation, c.Affiliation
-        )
+        found, errors = await send_input(info.context, c.AddAffiliation, build)
         return AddAffiliationPayload(
             affiliation=Affiliation.of(found) if found else None, user_errors=errors
         )
@@ -588,9 +574,7 @@ class ContactsMutation:
                 "end_date": input.end_date,
             }
 
-        found, errors = await send_input(
-            info.context, c.AFFILIATION_END, build, c.EndAffiliation, c.Affiliation
-        )
+        found, errors = await send_input(info.context, c.EndAffiliation, build)
         return EndAffiliationPayload(
             affiliation=Affiliation.of(found) if found else None, user_errors=errors
         )
@@ -614,9 +598,7 @@ class ContactsMutation:
                 ],
             }
 
-        found, errors = await send_input(
-            info.context, c.INTERACTION_LOG, build, c.LogInteraction, c.Interaction
-        )
+        found, errors = await send_input(info.context, c.LogInteraction, build)
         return LogInteractionPayload(
             interaction=Interaction.of(found) if found else None, user_errors=errors
         )
@@ -630,13 +612,7 @@ class ContactsMutation:
         def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(plain_global_id(input.id, "Interaction"), "Interaction", "id")}
 
-        found, errors = await send_input(
-            info.context,
-            c.INTERACTION_COMPLETE_FOLLOW_UP,
-            build,
-            c.CompleteFollowUp,
-            c.Interaction,
-        )
+        found, errors = await send_input(info.context, c.CompleteFollowUp, build)
         return CompleteFollowUpPayload(
             interaction=Interaction.of(found) if found else None, user_errors=errors
         )
@@ -654,9 +630,7 @@ class ContactsMutation:
                 del values["at"]
             return {**values, "person_id": ids(input.person_id, "Person", "personId")}
 
-        found, errors = await send_input(
-            info.context, c.CONSENT_SET, build, c.SetConsent, c.Consent
-        )
+        found, errors = await send_input(info.context, c.SetConsent, build)
         return SetConsentPayload(consent=Consent.of(found) if found else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -669,9 +643,7 @@ class ContactsMutation:
         def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(input.id, "Person", "id")}
 
-        found, errors = await send_input(
-            info.context, c.PERSON_EXPORT, build, c.ExportPersonData, c.PersonDataExport
-        )
+        found, errors = await send_input(info.context, c.ExportPersonData, build)
         return ExportPersonDataPayload(
             data=JSON(found.model_dump(mode="json")) if found else None, user_errors=errors
         )
@@ -689,9 +661,7 @@ class ContactsMutation:
         def build(ids: InputIds) -> dict[str, Any]:
             return {"id": ids(input.id, "Person", "id")}
 
-        found, errors = await send_input(
-            info.context, c.PERSON_ERASE, build, c.ErasePerson, c.ErasureReport
-        )
+        found, errors = await send_input(info.context, c.ErasePerson, build)
         return ErasePersonPayload(
             erased_person_id=(
                 strawberry.ID(relay.to_base64("Person", str(found.person_id))) if found else None

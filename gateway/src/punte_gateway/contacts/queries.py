@@ -92,13 +92,13 @@ def _scope(order: c.SearchOrder | None) -> str:
 
 
 def _counter(
-    context: GraphQLContext, subject: str, body: c.OrganizationFilter | c.PersonFilter
+    context: GraphQLContext, body: c.CountOrganizations | c.CountPeople
 ) -> Callable[[], Awaitable[int]]:
     """A count of a search's matches, asked for only if `totalCount` is selected."""
 
     async def count() -> int:
         try:
-            reply = await context.client.request(subject, body, c.SearchCount)
+            reply = await context.client.call(body)
         except ServiceError as error:
             raise query_error(error) from None
         return reply.total
@@ -145,7 +145,7 @@ class ContactsQuery:
         criteria = filter or OrganizationFilter()
         try:
             try:
-                matching = c.OrganizationFilter(
+                matching = c.CountOrganizations(
                     query=search or "",
                     kind=criteria.kind,
                     tag=criteria.tag,
@@ -164,9 +164,7 @@ class ContactsQuery:
                 token: str | None, size: int
             ) -> tuple[list[c.Organization], str | None]:
                 body = c.SearchOrganizations(**dict(matching), first=size, after=token)
-                reply = await context.client.request(
-                    c.ORGANIZATION_SEARCH, body, c.OrganizationPage
-                )
+                reply = await context.client.call(body)
                 return reply.items, reply.next_cursor
 
             result = await service_page(fetch, page, _scope(matching.order_by))
@@ -174,9 +172,7 @@ class ContactsQuery:
             raise query_error(error) from None
         # Deeper levels (an affiliation's organisation) find these without asking again.
         loaders.organizations(context).prime_many({o.id: o for o in result.items})
-        return OrganizationConnection.of_page(
-            result, _counter(context, c.ORGANIZATION_COUNT, matching)
-        )
+        return OrganizationConnection.of_page(result, _counter(context, matching))
 
     @strawberry.field(permission_classes=[require(READ)], description="A person by id, or null.")
     async def person(
@@ -212,7 +208,7 @@ class ContactsQuery:
         criteria = filter or PersonFilter()
         try:
             try:
-                matching = c.PersonFilter(
+                matching = c.CountPeople(
                     query=search or "",
                     tag=criteria.tag,
                     owner_id=criteria.owner_id,
@@ -223,14 +219,14 @@ class ContactsQuery:
 
             async def fetch(token: str | None, size: int) -> tuple[list[c.Person], str | None]:
                 body = c.SearchPeople(**dict(matching), first=size, after=token)
-                reply = await context.client.request(c.PERSON_SEARCH, body, c.PersonPage)
+                reply = await context.client.call(body)
                 return reply.items, reply.next_cursor
 
             result = await service_page(fetch, page, _scope(matching.order_by))
         except ServiceError as error:
             raise query_error(error) from None
         loaders.people(context).prime_many({p.id: p for p in result.items})
-        return PersonConnection.of_page(result, _counter(context, c.PERSON_COUNT, matching))
+        return PersonConnection.of_page(result, _counter(context, matching))
 
     @strawberry.field(
         permission_classes=[require(READ)],
@@ -294,7 +290,7 @@ async def _organization_duplicates(
         body = c.SuggestOrganizationDuplicates.model_validate(values)
     except ValidationError as error:
         raise _bad_input(error) from None
-    reply = await context.client.request(c.ORGANIZATION_DUPLICATES, body, c.OrganizationDuplicates)
+    reply = await context.client.call(body)
     return [
         OrganizationDuplicate(
             organization=OrganizationNode.of(d.organization), reasons=list(d.reasons), score=d.score
@@ -326,7 +322,7 @@ async def _person_duplicates(
         body = c.SuggestPersonDuplicates.model_validate(values)
     except ValidationError as error:
         raise _bad_input(error) from None
-    reply = await context.client.request(c.PERSON_DUPLICATES, body, c.PersonDuplicates)
+    reply = await context.client.call(body)
     return [
         PersonDuplicate(person=PersonNode.of(d.person), reasons=list(d.reasons), score=d.score)
         for d in reply.items

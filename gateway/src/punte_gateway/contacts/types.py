@@ -374,10 +374,8 @@ class PersonNode(relay.Node):
         self, info: Info[GraphQLContext, None], history: bool = False
     ) -> list[Consent]:
         try:
-            reply = await info.context.client.request(
-                c.CONSENT_LIST,
-                c.ListConsents(person_id=UUID(self.id), history=history),
-                c.ConsentList,
+            reply = await info.context.client.call(
+                c.ListConsents(person_id=UUID(self.id), history=history)
             )
         except ServiceError as error:
             raise query_error(error) from None
@@ -526,15 +524,13 @@ async def _timeline(
             # The first page comes batched with the other owners' of this level.
             batched = await first_pages.load((owner, first))
             return batched.items, batched.next_cursor
-        reply = await context.client.request(
-            c.INTERACTION_LIST_FOR,
+        reply = await context.client.call(
             c.ListInteractionsFor(
                 organization_id=UUID(organization) if organization else None,
                 person_id=UUID(person) if person else None,
                 first=first,
                 after=after,
-            ),
-            c.InteractionPage,
+            )
         )
         return reply.items, reply.next_cursor
 

@@ -2,12 +2,13 @@
 
 import json
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from punte_contracts import contacts as c
 from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Request as ContractRequest
 from punte_platform.errors import ServiceError
 from punte_platform.messaging.rpc import ServiceClient
 from pydantic import BaseModel, ValidationError
@@ -18,6 +19,8 @@ from punte_gateway.files.links import content_disposition
 from punte_gateway.files.router import media_type_of, read_capped, runtime_of
 from punte_gateway.graphql.context import acting_as
 from punte_gateway.rest.router import PREFIX, ApiError, ApiRoute, require_scope
+
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
 IMPORTS_PATH = f"{PREFIX}/contacts/imports"
 
@@ -74,13 +77,11 @@ def _build(model: type[Contract], **values: Any) -> Any:
         raise ServiceError.from_validation_error(error) from None
 
 
-async def _call(
-    request: Request, caller: Principal, subject: str, body: Contract, reply: type[Any]
-) -> Any:
+async def _call(request: Request, caller: Principal, body: ContractRequest[ReplyT]) -> ReplyT:
     """Ask the contacts service on the key's behalf (it checks the scope again)."""
     client = _client(request)
     async with acting_as(caller):
-        return await client.request(subject, body, reply)
+        return await client.call(body)
 
 
 @router.post("/imports", status_code=201)
@@ -106,28 +107,28 @@ async def start_import(
         staged_file_id=staged.id,
         mapping=columns,
     )
-    return _json(await _call(request, caller, c.IMPORT_START, body, c.ImportJob))
+    return _json(await _call(request, caller, body))
 
 
 @router.get("/imports/{job_id}")
 async def get_import(request: Request, caller: Importer, job_id: UUID) -> dict[str, Any]:
     """An import's state, progress and row reports."""
     body = c.GetImport(id=job_id)
-    return _json(await _call(request, caller, c.IMPORT_GET, body, c.ImportJob))
+    return _json(await _call(request, caller, body))
 
 
 @router.post("/imports/{job_id}/apply", status_code=202)
 async def apply_import(request: Request, caller: Importer, job_id: UUID) -> dict[str, Any]:
     """Apply a checked import in the background; poll the job for progress."""
     body = c.ApplyImport(id=job_id)
-    return _json(await _call(request, caller, c.IMPORT_APPLY, body, c.ImportJob))
+    return _json(await _call(request, caller, body))
 
 
 @router.post("/imports/{job_id}/revert")
 async def revert_import(request: Request, caller: Importer, job_id: UUID) -> dict[str, Any]:
     """Undo an applied import: deleted, restored, and rows left alone as conflicts."""
     body = c.RevertImport(id=job_id)
-    return _json(await _call(request, caller, c.IMPORT_REVERT, body, c.ImportRevertReport))
+    return _json(await _call(request, caller, body))
 
 
 @router.get("/organizations/export")
@@ -159,7 +160,7 @@ async def export_organizations(
         owner_id=owner_id,
         department=department,
     )
-    return await _download(request, caller, c.ORGANIZATION_EXPORT, body)
+    return await _download(request, caller, body)
 
 
 @router.get("/people/export")
@@ -173,12 +174,14 @@ async def export_people(
 ) -> Response:
     """The people a search would list, as a CSV or XLSX file."""
     body = _build(c.ExportPeople, format=format, query=search, tag=tag, owner_id=owner_id)
-    return await _download(request, caller, c.PERSON_EXPORT_FILE, body)
+    return await _download(request, caller, body)
 
 
-async def _download(request: Request, caller: Principal, subject: str, body: Contract) -> Response:
+async def _download(
+    request: Request, caller: Principal, body: c.ExportOrganizations | c.ExportPeople
+) -> Response:
     """Ask for an export and answer with the staged file itself."""
-    exported: c.ExportFile = await _call(request, caller, subject, body, c.ExportFile)
+    exported = await _call(request, caller, body)
     runtime, _ = runtime_of(request)
     staged, data = await runtime.files.get(exported.file.id)
     return Response(

@@ -4,7 +4,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from punte_contracts.system import SERVICES, HealthReply, HealthRequest, health_subject
+from punte_contracts.system import SERVICES, health_request
 from punte_platform.errors import ServiceError
 from punte_platform.messaging.rpc import ServiceClient
 
@@ -26,9 +26,7 @@ async def service_status(client: ServiceClient, service: str, timeout: float) ->
     """Ask one service; a silent one is `unavailable`, not an error."""
     started = time.perf_counter()
     try:
-        reply = await client.request(
-            health_subject(service), HealthRequest(), HealthReply, timeout=timeout
-        )
+        reply = await client.call(health_request(service)(), timeout=timeout)
     except ServiceError as error:
         return ServiceStatus(service, error.code.value, None, None, error.body.message, None, None)
     failing = ", ".join(f"{c.name}: {c.detail}" for c in reply.checks if not c.ok)

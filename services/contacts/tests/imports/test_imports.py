@@ -14,7 +14,6 @@ from punte_contacts.organizations.models import ContactPoint, Organization, Sear
 from punte_contacts.people.models import Person
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
-from punte_contracts.rpc import GetManyReply, GetManyRequest
 from punte_platform.context import CallContext
 from punte_platform.ids import new_id
 from punte_platform.runtime import ServiceRuntime
@@ -78,15 +77,15 @@ async def start(
         content_base64=base64.b64encode(content).decode(),
         mapping=MAPPING if mapping is None else mapping,
     )
-    return await call(runtime, c.IMPORT_START, body, c.ImportJob)
+    return await call(runtime, body)
 
 
 async def apply_and_wait(runtime: ServiceRuntime, job: c.ImportJob) -> c.ImportJob:
-    started = await call(runtime, c.IMPORT_APPLY, c.ApplyImport(id=job.id), c.ImportJob)
+    started = await call(runtime, c.ApplyImport(id=job.id))
     assert started.status is c.ImportStatus.APPLYING
 
     async def probe() -> c.ImportJob:
-        return await call(runtime, c.IMPORT_GET, c.GetImport(id=job.id), c.ImportJob)
+        return await call(runtime, c.GetImport(id=job.id))
 
     return await eventually(probe, lambda j: j.status is c.ImportStatus.APPLIED, timeout=30)
 
@@ -98,9 +97,7 @@ def errors_by_line(job: c.ImportJob) -> dict[int, list[tuple[tuple[str | int, ..
 
 
 async def orgs(runtime: ServiceRuntime, ids: list[Any]) -> dict[Any, c.Organization]:
-    reply = await call(
-        runtime, c.ORGANIZATION_GET_MANY, GetManyRequest(ids=ids), GetManyReply[c.Organization]
-    )
+    reply = await call(runtime, c.GetOrganizations(ids=ids))
     return {o.id: o for o in reply.items}
 
 
@@ -161,7 +158,7 @@ async def test_a_file_that_is_not_csv_or_xlsx_is_refused(
         content_base64=base64.b64encode(content).decode(),
         mapping=MAPPING,
     )
-    error = await call_error(contacts, c.IMPORT_START, body)
+    error = await call_error(contacts, body)
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert error.fields[0].path == ["content_base64"]
     assert await count_rows(contacts, ImportJob) == 0
@@ -177,20 +174,18 @@ async def test_a_bad_mapping_or_too_big_a_file_is_refused(
         content_base64=base64.b64encode(content).decode(),
         mapping={"Denumire": "legal_name", "Lipsă": "cui", "CUI": "cnp"},
     )
-    error = await call_error(contacts, c.IMPORT_START, body)
+    error = await call_error(contacts, body)
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert sorted(tuple(f.path) for f in error.fields) == [("mapping", "CUI"), ("mapping", "Lipsă")]
     unmapped = body.model_copy(update={"mapping": {"CUI": "cui"}})
-    error = await call_error(contacts, c.IMPORT_START, unmapped)
+    error = await call_error(contacts, unmapped)
     assert error.fields[0].path == ["mapping"]
     monkeypatch.setattr(c, "IMPORT_MAX_BYTES", 10)
-    error = await call_error(contacts, c.IMPORT_START, body.model_copy(update={"mapping": MAPPING}))
+    error = await call_error(contacts, body.model_copy(update={"mapping": MAPPING}))
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert "kB" in error.message
     nobody = CallContext(actor="user:x", permissions=frozenset({c.READ_PERMISSION}))
-    assert (await call_error(contacts, c.IMPORT_START, body, as_=nobody)).code is (
-        ErrorCode.FORBIDDEN
-    )
+    assert (await call_error(contacts, body, as_=nobody)).code is (ErrorCode.FORBIDDEN)
     assert await count_rows(contacts, ImportJob) == 0
 
 
@@ -224,7 +219,7 @@ async def test_apply_in_chunks_then_rerun_creates_nothing_then_revert_restores(
     assert updated.address.locality == "Lugoj"
     assert updated.address.county == existing.address.county  # empty cell: kept
     assert updated.emails == ["nou@banatsoft.ro"]
-    again = await call_error(contacts, c.IMPORT_APPLY, c.ApplyImport(id=job.id))
+    again = await call_error(contacts, c.ApplyImport(id=job.id))
     assert again.code is ErrorCode.CONFLICT
 
     # The same file again: nothing to create or update.
@@ -240,11 +235,9 @@ async def test_apply_in_chunks_then_rerun_creates_nothing_then_revert_restores(
     edited = (await orgs(contacts, [edited_id]))[edited_id]
     await call(
         contacts,
-        c.ORGANIZATION_UPDATE,
         c.UpdateOrganization(id=edited_id, expected_version=edited.version, notes="de păstrat"),
-        c.Organization,
     )
-    report = await call(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id), c.ImportRevertReport)
+    report = await call(contacts, c.RevertImport(id=job.id))
     assert (report.deleted, report.restored) == (2, 1)
     assert [(r.line, r.target_id) for r in report.conflicts] == [(2, edited_id)]
     assert report.job.status is c.ImportStatus.REVERTED
@@ -255,17 +248,14 @@ async def test_apply_in_chunks_then_rerun_creates_nothing_then_revert_restores(
         if name not in {"version", "updated_at"}:
             assert getattr(restored, name) == getattr(existing, name), name
     assert restored.version > updated.version
-    twice = await call_error(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id))
+    twice = await call_error(contacts, c.RevertImport(id=job.id))
     assert twice.code is ErrorCode.CONFLICT
 
 
 async def test_people_from_xlsx_upsert_by_email(contacts_with_worker: ServiceRuntime) -> None:
     contacts = contacts_with_worker
     known = await call(
-        contacts,
-        c.PERSON_CREATE,
-        c.CreatePerson(given_name="Ana", family_name="Pop", emails=["Ana.Pop@example.ro"]),
-        c.Person,
+        contacts, c.CreatePerson(given_name="Ana", family_name="Pop", emails=["Ana.Pop@example.ro"])
     )
     headers = ["Prenume", "Nume", "E-mail", "Funcție"]
     content = xlsx_bytes(
@@ -293,34 +283,25 @@ async def test_people_from_xlsx_upsert_by_email(contacts_with_worker: ServiceRun
     done = await apply_and_wait(contacts, job)
     assert done.done == c.ImportCounts(create=1, update=1, skip=2)
     assert await count_rows(contacts, Person) == 2
-    reply = await call(
-        contacts, c.PERSON_GET_MANY, GetManyRequest(ids=[known.id]), GetManyReply[c.Person]
-    )
+    reply = await call(contacts, c.GetPeople(ids=[known.id]))
     assert reply.items[0].job_title == "directoare"
 
-    report = await call(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id), c.ImportRevertReport)
+    report = await call(contacts, c.RevertImport(id=job.id))
     assert (report.deleted, report.restored, report.conflicts) == (1, 1, [])
-    reply = await call(
-        contacts, c.PERSON_GET_MANY, GetManyRequest(ids=[known.id]), GetManyReply[c.Person]
-    )
+    reply = await call(contacts, c.GetPeople(ids=[known.id]))
     assert reply.items[0].job_title is None
     assert await count_rows(contacts, Person) == 1
 
 
 async def test_an_export_imports_back_with_no_mapping(contacts: ServiceRuntime) -> None:
     await create_org(contacts)
-    exported = await call(
-        contacts,
-        c.ORGANIZATION_EXPORT,
-        c.ExportOrganizations(format=c.ExportFormat.XLSX),
-        c.ExportFile,
-    )
+    exported = await call(contacts, c.ExportOrganizations(format=c.ExportFormat.XLSX))
     # The exported file is staged: it imports back by its id, under its own name.
     body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=exported.file.id)
-    job = await call(contacts, c.IMPORT_START, body, c.ImportJob)
+    job = await call(contacts, body)
     assert job.filename == exported.filename
     assert job.planned == c.ImportCounts(unchanged=1)
-    unknown = await call_error(contacts, c.IMPORT_GET, c.GetImport(id=new_id()), as_=READER)
+    unknown = await call_error(contacts, c.GetImport(id=new_id()), as_=READER)
     assert unknown.code is ErrorCode.NOT_FOUND
 
 
@@ -337,7 +318,7 @@ async def test_erasing_an_imported_person_removes_the_import_holding_them(
     person_id = done.rows[0].target_id
     assert person_id is not None
     await start(contacts, content, kind=c.ImportKind.PEOPLE, mapping=mapping)  # a dry run
-    await call(contacts, c.PERSON_ERASE, c.ErasePerson(id=person_id), c.ErasureReport)
+    await call(contacts, c.ErasePerson(id=person_id))
     after = await raw_text(contacts)
     for trace in ("lăzărescu", "madalina@presa-banat.ro"):
         assert trace not in after, trace
@@ -349,7 +330,7 @@ async def start_staged(
 ) -> c.ImportJob:
     staged = await runtime.files.put(content, filename=filename, media_type="text/csv")
     body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id, mapping=MAPPING)
-    return await call(runtime, c.IMPORT_START, body, c.ImportJob)
+    return await call(runtime, body)
 
 
 async def test_a_staged_file_larger_than_an_inline_one_is_imported(
@@ -363,13 +344,13 @@ async def test_a_staged_file_larger_than_an_inline_one_is_imported(
     staged = await contacts.files.put(content, filename="organizații.csv", media_type="text/csv")
     mapping = {"Denumire": "legal_name", "CUI": "cui", "Localitate": "locality", "Note": "notes"}
     body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id, mapping=mapping)
-    job = await call(contacts, c.IMPORT_START, body, c.ImportJob)
+    job = await call(contacts, body)
     assert job.filename == "organizații.csv"  # the staged file's name when none is given
     assert job.planned == c.ImportCounts(create=300)
     done = await apply_and_wait(contacts, job)
     assert done.done == c.ImportCounts(create=300)
     assert await count_rows(contacts, Organization) == 300
-    again = await call(contacts, c.IMPORT_START, body, c.ImportJob)
+    again = await call(contacts, body)
     assert again.planned == c.ImportCounts(unchanged=300)
 
 
@@ -377,24 +358,23 @@ async def test_a_staged_file_that_is_missing_or_not_a_spreadsheet_is_refused(
     contacts: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unknown = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=str(new_id()))
-    error = await call_error(contacts, c.IMPORT_START, unknown)
+    error = await call_error(contacts, unknown)
     assert error.code is ErrorCode.NOT_FOUND
     staged = await contacts.files.put(
         b"%PDF-1.7\n1 0 obj\n", filename="raport.pdf", media_type="application/pdf"
     )
     pdf = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id)
-    error = await call_error(contacts, c.IMPORT_START, pdf)
+    error = await call_error(contacts, pdf)
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert error.fields[0].path == ["staged_file_id"]
     # A .csv name does not make a PDF readable; the name given overrides the staged one.
     renamed = pdf.model_copy(update={"filename": "firme.csv"})
-    error = await call_error(contacts, c.IMPORT_START, renamed)
+    error = await call_error(contacts, renamed)
     assert error.code is ErrorCode.VALIDATION_FAILED
     monkeypatch.setattr(c, "IMPORT_MAX_ROWS", 2)
     content = csv_bytes([[f"Firma {n}", cui(n), "", "", "", ""] for n in range(3)])
     error = await call_error(
         contacts,
-        c.IMPORT_START,
         c.StartImport(
             kind=c.ImportKind.ORGANIZATIONS,
             staged_file_id=(
@@ -420,7 +400,7 @@ async def test_a_job_keeps_its_rows_in_their_own_table(contacts: ServiceRuntime)
 
 async def wait_validated(runtime: ServiceRuntime, job: c.ImportJob) -> c.ImportJob:
     async def probe() -> c.ImportJob:
-        return await call(runtime, c.IMPORT_GET, c.GetImport(id=job.id), c.ImportJob)
+        return await call(runtime, c.GetImport(id=job.id))
 
     return await eventually(probe, lambda j: j.status is c.ImportStatus.VALIDATED, timeout=60)
 
@@ -493,12 +473,7 @@ async def test_a_large_file_is_checked_in_the_background_as_a_small_one_at_once(
         )
     assert {"alfa", "buna", "delta"} <= words
     assert points == [("email", "office@alfa.ro")]
-    reply = await call(
-        contacts,
-        c.ORGANIZATION_SEARCH,
-        c.SearchOrganizations(query="delta buna"),
-        c.OrganizationPage,
-    )
+    reply = await call(contacts, c.SearchOrganizations(query="delta buna"))
     assert [o.legal_name for o in reply.items] == ["Delta Bună SRL"]
 
 
@@ -511,13 +486,13 @@ async def test_a_file_over_the_threshold_answers_validating_and_cannot_be_applie
     job = await start(contacts, content)
     assert job.status is c.ImportStatus.VALIDATING
     assert (job.total_rows, job.rows_done, job.progress, job.rows) == (count, 0, 0.0, [])
-    refused = await call_error(contacts, c.IMPORT_APPLY, c.ApplyImport(id=job.id))
+    refused = await call_error(contacts, c.ApplyImport(id=job.id))
     assert refused.code is ErrorCode.CONFLICT
     assert "still being checked" in refused.message
     assert f"0 of {count} rows" in refused.message
-    reverted = await call_error(contacts, c.IMPORT_REVERT, c.RevertImport(id=job.id))
+    reverted = await call_error(contacts, c.RevertImport(id=job.id))
     assert reverted.code is ErrorCode.CONFLICT
-    got = await call(contacts, c.IMPORT_GET, c.GetImport(id=job.id), c.ImportJob, as_=READER)
+    got = await call(contacts, c.GetImport(id=job.id), as_=READER)
     assert got.status is c.ImportStatus.VALIDATING
     assert await count_rows(contacts, ImportRow) == count
     assert await count_rows(contacts, Organization) == 0

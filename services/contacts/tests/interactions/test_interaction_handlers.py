@@ -12,14 +12,10 @@ from ..conftest import WRITER, call, call_error, call_raw_error, count_rows, out
 
 
 async def setup_parties(runtime: ServiceRuntime) -> tuple[c.Person, c.Organization]:
-    person = await call(
-        runtime, c.PERSON_CREATE, c.CreatePerson(given_name="Ioana", family_name="Bălan"), c.Person
-    )
+    person = await call(runtime, c.CreatePerson(given_name="Ioana", family_name="Bălan"))
     org = await call(
         runtime,
-        c.ORGANIZATION_CREATE,
         c.CreateOrganization(kind=c.OrganizationKind.MEDIA_OUTLET, legal_name="TVR Timișoara"),
-        c.Organization,
     )
     return person, org
 
@@ -31,7 +27,6 @@ async def test_log_records_participants_author_follow_up_and_message(
     event_id = new_id()
     logged = await call(
         contacts,
-        c.INTERACTION_LOG,
         c.LogInteraction(
             kind=c.InteractionKind.MEETING,
             occurred_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
@@ -41,7 +36,6 @@ async def test_log_records_participants_author_follow_up_and_message(
             event_ids=[event_id],
             follow_up=c.FollowUp(due_date=date(2026, 12, 1)),
         ),
-        c.Interaction,
     )
     assert logged.subject == "Conferință de presă"
     assert logged.person_ids == [person.id]
@@ -57,7 +51,6 @@ async def test_unknown_participants_or_none_at_all_write_nothing(contacts: Servi
     messages = len(await outbox_types(contacts))
     unknown = await call_error(
         contacts,
-        c.INTERACTION_LOG,
         c.LogInteraction(
             kind=c.InteractionKind.CALL,
             occurred_at=datetime.now(UTC),
@@ -69,13 +62,13 @@ async def test_unknown_participants_or_none_at_all_write_nothing(contacts: Servi
     assert unknown.code is ErrorCode.NOT_FOUND
     nobody = await call_raw_error(
         contacts,
-        c.INTERACTION_LOG,
+        c.LogInteraction.request_subject,
         {"kind": "call", "occurred_at": "2026-11-20T10:00:00Z", "subject": "Apel"},
     )
     assert nobody.code is ErrorCode.VALIDATION_FAILED
     naive = await call_raw_error(
         contacts,
-        c.INTERACTION_LOG,
+        c.LogInteraction.request_subject,
         {
             "kind": "call",
             "occurred_at": "2026-11-20T10:00:00",
@@ -95,7 +88,6 @@ async def test_the_timeline_is_newest_first_in_pages(contacts: ServiceRuntime) -
     for n in range(7):
         await call(
             contacts,
-            c.INTERACTION_LOG,
             c.LogInteraction(
                 kind=c.InteractionKind.NOTE,
                 occurred_at=start + timedelta(days=n // 2),  # pairs share a time
@@ -103,32 +95,21 @@ async def test_the_timeline_is_newest_first_in_pages(contacts: ServiceRuntime) -
                 organization_ids=[org.id],
                 person_ids=[person.id] if n % 2 else [],
             ),
-            c.Interaction,
         )
     subjects: list[str] = []
     after = None
     while True:
         page = await call(
-            contacts,
-            c.INTERACTION_LIST_FOR,
-            c.ListInteractionsFor(organization_id=org.id, first=3, after=after),
-            c.InteractionPage,
+            contacts, c.ListInteractionsFor(organization_id=org.id, first=3, after=after)
         )
         subjects += [i.subject for i in page.items]
         if page.next_cursor is None:
             break
         after = page.next_cursor
     assert subjects == [f"Notă {n}" for n in (6, 5, 4, 3, 2, 1, 0)]
-    personal = await call(
-        contacts,
-        c.INTERACTION_LIST_FOR,
-        c.ListInteractionsFor(person_id=person.id),
-        c.InteractionPage,
-    )
+    personal = await call(contacts, c.ListInteractionsFor(person_id=person.id))
     assert [i.subject for i in personal.items] == ["Notă 5", "Notă 3", "Notă 1"]
-    missing = await call_error(
-        contacts, c.INTERACTION_LIST_FOR, c.ListInteractionsFor(person_id=new_id())
-    )
+    missing = await call_error(contacts, c.ListInteractionsFor(person_id=new_id()))
     assert missing.code is ErrorCode.NOT_FOUND
 
 
@@ -144,31 +125,17 @@ async def test_a_follow_up_is_completed_once(contacts: ServiceRuntime) -> None:
             person_ids=[person.id],
             follow_up=follow_up,
         )
-        return await call(contacts, c.INTERACTION_LOG, body, c.Interaction)
+        return await call(contacts, body)
 
     with_task = await log(c.FollowUp(assignee_id=assignee, due_date=date(2026, 12, 1)))
     without = await log(None)
-    done = await call(
-        contacts,
-        c.INTERACTION_COMPLETE_FOLLOW_UP,
-        c.CompleteFollowUp(id=with_task.id),
-        c.Interaction,
-    )
+    done = await call(contacts, c.CompleteFollowUp(id=with_task.id))
     assert done.follow_up == c.FollowUp(assignee_id=assignee, due_date=date(2026, 12, 1), done=True)
-    again = await call(
-        contacts,
-        c.INTERACTION_COMPLETE_FOLLOW_UP,
-        c.CompleteFollowUp(id=with_task.id),
-        c.Interaction,
-    )
+    again = await call(contacts, c.CompleteFollowUp(id=with_task.id))
     assert again == done
     types = await outbox_types(contacts)
     assert types.count(c.FollowUpCompleted.message_type()) == 1
-    none = await call_error(
-        contacts, c.INTERACTION_COMPLETE_FOLLOW_UP, c.CompleteFollowUp(id=without.id)
-    )
+    none = await call_error(contacts, c.CompleteFollowUp(id=without.id))
     assert none.code is ErrorCode.CONFLICT
-    missing = await call_error(
-        contacts, c.INTERACTION_COMPLETE_FOLLOW_UP, c.CompleteFollowUp(id=new_id())
-    )
+    missing = await call_error(contacts, c.CompleteFollowUp(id=new_id()))
     assert missing.code is ErrorCode.NOT_FOUND

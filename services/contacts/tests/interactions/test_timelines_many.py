@@ -15,9 +15,7 @@ async def test_first_pages_of_many_owners_match_their_own_timelines(
     orgs = [
         await call(
             contacts,
-            c.ORGANIZATION_CREATE,
             c.CreateOrganization(kind=c.OrganizationKind.COMPANY, legal_name=f"Firma {i} SRL"),
-            c.Organization,
         )
         for i in range(3)
     ]
@@ -26,23 +24,16 @@ async def test_first_pages_of_many_owners_match_their_own_timelines(
     for n in range(5):
         await call(
             contacts,
-            c.INTERACTION_LOG,
             c.LogInteraction(
                 kind=c.InteractionKind.CALL,
                 occurred_at=start + timedelta(days=n),
                 subject=f"Apel {n}",
                 organization_ids=[orgs[0].id, orgs[1].id] if n in (1, 3) else [orgs[0].id],
             ),
-            c.Interaction,
         )
     unknown = new_id()
     asked = [orgs[1].id, orgs[0].id, orgs[2].id, unknown]
-    reply = await call(
-        contacts,
-        c.INTERACTION_LIST_FOR_MANY,
-        c.ListInteractionsForMany(organization_ids=asked, first=3),
-        c.InteractionPages,
-    )
+    reply = await call(contacts, c.ListInteractionsForMany(organization_ids=asked, first=3))
     assert [p.owner_id for p in reply.pages] == asked
     pages = {p.owner_id: p for p in reply.pages}
     assert [i.subject for i in pages[orgs[0].id].items] == ["Apel 4", "Apel 3", "Apel 2"]
@@ -50,19 +41,12 @@ async def test_first_pages_of_many_owners_match_their_own_timelines(
     assert pages[orgs[1].id].next_cursor is None
     assert pages[orgs[2].id].items == pages[unknown].items == []
     # The batched first page continues through the one-owner endpoint, as its own would.
-    alone = await call(
-        contacts,
-        c.INTERACTION_LIST_FOR,
-        c.ListInteractionsFor(organization_id=orgs[0].id, first=3),
-        c.InteractionPage,
-    )
+    alone = await call(contacts, c.ListInteractionsFor(organization_id=orgs[0].id, first=3))
     assert alone.items == pages[orgs[0].id].items
     rest = await call(
         contacts,
-        c.INTERACTION_LIST_FOR,
         c.ListInteractionsFor(
             organization_id=orgs[0].id, first=3, after=pages[orgs[0].id].next_cursor
         ),
-        c.InteractionPage,
     )
     assert [i.subject for i in rest.items] == ["Apel 1", "Apel 0"]

@@ -24,32 +24,23 @@ def valid_cui(body: str) -> str:
 async def make_org(runtime: ServiceRuntime, name: str, **values: Any) -> c.Organization:
     values.setdefault("kind", c.OrganizationKind.COMPANY)
     body = c.CreateOrganization(legal_name=name, **values)
-    return await call(runtime, c.ORGANIZATION_CREATE, body, c.Organization)
+    return await call(runtime, body)
 
 
 async def make_person(runtime: ServiceRuntime, family: str, **values: Any) -> c.Person:
     body = c.CreatePerson(given_name="Ioana", family_name=family, **values)
-    return await call(runtime, c.PERSON_CREATE, body, c.Person)
+    return await call(runtime, body)
 
 
 async def get_org(runtime: ServiceRuntime, org_id: UUID) -> c.Organization:
-    from punte_contracts.rpc import GetManyReply, GetManyRequest
 
-    reply = await call(
-        runtime,
-        c.ORGANIZATION_GET_MANY,
-        GetManyRequest(ids=[org_id]),
-        GetManyReply[c.Organization],
-    )
+    reply = await call(runtime, c.GetOrganizations(ids=[org_id]))
     return reply.items[0]
 
 
 async def get_person(runtime: ServiceRuntime, person_id: UUID) -> c.Person:
-    from punte_contracts.rpc import GetManyReply, GetManyRequest
 
-    reply = await call(
-        runtime, c.PERSON_GET_MANY, GetManyRequest(ids=[person_id]), GetManyReply[c.Person]
-    )
+    reply = await call(runtime, c.GetPeople(ids=[person_id]))
     return reply.items[0]
 
 
@@ -60,28 +51,21 @@ async def log(runtime: ServiceRuntime, subject: str, **ids: list[UUID]) -> c.Int
         subject=subject,
         **ids,
     )
-    return await call(runtime, c.INTERACTION_LOG, body, c.Interaction)
+    return await call(runtime, body)
 
 
 async def timeline(runtime: ServiceRuntime, **owner: UUID) -> list[c.Interaction]:
-    page = await call(
-        runtime,
-        c.INTERACTION_LIST_FOR,
-        c.ListInteractionsFor(first=100, **owner),
-        c.InteractionPage,
-    )
+    page = await call(runtime, c.ListInteractionsFor(first=100, **owner))
     return page.items
 
 
 async def affiliations(runtime: ServiceRuntime, **owner: UUID) -> list[c.Affiliation]:
-    reply = await call(runtime, c.AFFILIATION_LIST, c.ListAffiliations(**owner), c.AffiliationList)
+    reply = await call(runtime, c.ListAffiliations(**owner))
     return reply.items
 
 
 async def consents(runtime: ServiceRuntime, person_id: UUID) -> list[c.Consent]:
-    reply = await call(
-        runtime, c.CONSENT_LIST, c.ListConsents(person_id=person_id, history=True), c.ConsentList
-    )
+    reply = await call(runtime, c.ListConsents(person_id=person_id, history=True))
     return reply.items
 
 
@@ -127,15 +111,10 @@ async def test_merging_organisations_moves_everything_and_undo_restores_it_exact
     other = await make_person(contacts, "Ionescu")
     await call(
         contacts,
-        c.AFFILIATION_ADD,
         c.AddAffiliation(person_id=person.id, organization_id=secondary.id, role="director"),
-        c.Affiliation,
     )
     await call(
-        contacts,
-        c.AFFILIATION_ADD,
-        c.AddAffiliation(person_id=other.id, organization_id=primary.id, is_primary=True),
-        c.Affiliation,
+        contacts, c.AddAffiliation(person_id=other.id, organization_id=primary.id, is_primary=True)
     )
     only_secondary = await log(contacts, "Vizită", organization_ids=[secondary.id])
     both = await log(contacts, "Întâlnire comună", organization_ids=[secondary.id, primary.id])
@@ -144,7 +123,6 @@ async def test_merging_organisations_moves_everything_and_undo_restores_it_exact
 
     result = await call(
         contacts,
-        c.ORGANIZATION_MERGE,
         c.MergeOrganizations(
             primary_id=primary.id,
             primary_expected_version=primary.version,
@@ -152,7 +130,6 @@ async def test_merging_organisations_moves_everything_and_undo_restores_it_exact
             secondary_expected_version=secondary.version,
             take_from_secondary=["short_name", "address"],
         ),
-        c.MergeResult,
     )
     assert (result.moved_affiliations, result.moved_interactions) == (1, 2)
 
@@ -180,18 +157,11 @@ async def test_merging_organisations_moves_everything_and_undo_restores_it_exact
     assert await timeline(contacts, organization_id=secondary.id) == []
     joint = next(i for i in await timeline(contacts, organization_id=primary.id) if i.id == both.id)
     assert joint.organization_ids == [primary.id]  # not listed twice
-    found = await call(
-        contacts,
-        c.ORGANIZATION_SEARCH,
-        c.SearchOrganizations(query="vanzari@banatsoft.ro"),
-        c.OrganizationPage,
-    )
+    found = await call(contacts, c.SearchOrganizations(query="vanzari@banatsoft.ro"))
     assert [o.id for o in found.items] == [primary.id]
     assert (await outbox_types(contacts))[-1] == c.OrganizationMerged.message_type()
 
-    undone = await call(
-        contacts, c.MERGE_UNDO, c.UndoMerge(merge_id=result.merge_id), c.UndoMergeResult
-    )
+    undone = await call(contacts, c.UndoMerge(merge_id=result.merge_id))
     assert undone.primary_id == primary.id
     after_primary = await org_state(contacts, primary.id)
     after_secondary = await org_state(contacts, secondary.id)
@@ -202,7 +172,7 @@ async def test_merging_organisations_moves_everything_and_undo_restores_it_exact
         assert after_secondary[key] == before_secondary[key], key
     assert (await outbox_types(contacts))[-1] == c.OrganizationUnmerged.message_type()
 
-    again = await call_error(contacts, c.MERGE_UNDO, c.UndoMerge(merge_id=result.merge_id))
+    again = await call_error(contacts, c.UndoMerge(merge_id=result.merge_id))
     assert again.code is ErrorCode.CONFLICT
 
 
@@ -211,7 +181,6 @@ async def test_a_taken_cui_moves_and_comes_back(contacts: ServiceRuntime) -> Non
     secondary = await make_org(contacts, "Alfa Vechi", cui=valid_cui("7654321"))
     result = await call(
         contacts,
-        c.ORGANIZATION_MERGE,
         c.MergeOrganizations(
             primary_id=primary.id,
             primary_expected_version=1,
@@ -219,11 +188,10 @@ async def test_a_taken_cui_moves_and_comes_back(contacts: ServiceRuntime) -> Non
             secondary_expected_version=1,
             take_from_secondary=["cui"],
         ),
-        c.MergeResult,
     )
     assert (await get_org(contacts, primary.id)).cui == secondary.cui
     assert (await get_org(contacts, secondary.id)).cui is None
-    await call(contacts, c.MERGE_UNDO, c.UndoMerge(merge_id=result.merge_id), c.UndoMergeResult)
+    await call(contacts, c.UndoMerge(merge_id=result.merge_id))
     same_record(primary, await get_org(contacts, primary.id))
     same_record(secondary, await get_org(contacts, secondary.id))
 
@@ -243,32 +211,26 @@ async def test_merge_refusals_write_nothing(contacts: ServiceRuntime) -> None:
         values.update(overrides)
         return c.MergeOrganizations(**values)
 
-    stale = await call_error(contacts, c.ORGANIZATION_MERGE, merge(secondary_expected_version=2))
+    stale = await call_error(contacts, merge(secondary_expected_version=2))
     assert stale.code is ErrorCode.CONFLICT
-    missing = await call_error(
-        contacts, c.ORGANIZATION_MERGE, merge(secondary_id=primary.id.__class__(int=1))
-    )
+    missing = await call_error(contacts, merge(secondary_id=primary.id.__class__(int=1)))
     assert missing.code is ErrorCode.NOT_FOUND
-    forbidden = await call_error(contacts, c.ORGANIZATION_MERGE, merge(), as_=READER)
+    forbidden = await call_error(contacts, merge(), as_=READER)
     assert forbidden.code is ErrorCode.FORBIDDEN
-    unknown = await call_error(contacts, c.MERGE_UNDO, c.UndoMerge(merge_id=primary.id))
+    unknown = await call_error(contacts, c.UndoMerge(merge_id=primary.id))
     assert unknown.code is ErrorCode.NOT_FOUND
     assert await count_rows(contacts, MergeRecord) == 0
     assert await outbox_types(contacts) == outbox_before
 
-    result = await call(contacts, c.ORGANIZATION_MERGE, merge(), c.MergeResult)
-    twice = await call_error(
-        contacts, c.ORGANIZATION_MERGE, merge(secondary_expected_version=result.secondary_version)
-    )
+    result = await call(contacts, merge())
+    twice = await call_error(contacts, merge(secondary_expected_version=result.secondary_version))
     assert twice.code is ErrorCode.CONFLICT  # the secondary was merged away
     # The primary changed since the merge: the undo would lose that change, so it refuses.
     await call(
         contacts,
-        c.ORGANIZATION_UPDATE,
         c.UpdateOrganization(id=primary.id, expected_version=result.primary_version, notes="x"),
-        c.Organization,
     )
-    moved = await call_error(contacts, c.MERGE_UNDO, c.UndoMerge(merge_id=result.merge_id))
+    moved = await call_error(contacts, c.UndoMerge(merge_id=result.merge_id))
     assert moved.code is ErrorCode.CONFLICT
     assert (await get_org(contacts, secondary.id)).status is c.OrganizationStatus.MERGED
 
@@ -296,15 +258,12 @@ async def test_merging_people_moves_consents_and_undo_restores_them(
     )
     await call(
         contacts,
-        c.AFFILIATION_ADD,
         c.AddAffiliation(
             person_id=secondary.id, organization_id=org.id, start_date=date(2020, 1, 1)
         ),
-        c.Affiliation,
     )
     await call(
         contacts,
-        c.CONSENT_SET,
         c.SetConsent(
             person_id=secondary.id,
             purpose=c.ConsentPurpose.NEWSLETTER,
@@ -312,7 +271,6 @@ async def test_merging_people_moves_consents_and_undo_restores_them(
             granted=True,
             source="formular",
         ),
-        c.Consent,
     )
     await log(contacts, "Apel", person_ids=[secondary.id])
     await log(contacts, "Ședință", person_ids=[primary.id, secondary.id])
@@ -321,7 +279,6 @@ async def test_merging_people_moves_consents_and_undo_restores_them(
 
     result = await call(
         contacts,
-        c.PERSON_MERGE,
         c.MergePeople(
             primary_id=primary.id,
             primary_expected_version=1,
@@ -329,7 +286,6 @@ async def test_merging_people_moves_consents_and_undo_restores_them(
             secondary_expected_version=1,
             take_from_secondary=["job_title"],
         ),
-        c.MergeResult,
     )
     assert (result.moved_affiliations, result.moved_interactions, result.moved_consents) == (
         1,
@@ -344,17 +300,16 @@ async def test_merging_people_moves_consents_and_undo_restores_them(
     assert len(merged["timeline"]) == 2
     assert len(merged["affiliations"]) == 1
     assert (await get_person(contacts, secondary.id)).merged_into_id == primary.id
-    found = await call(contacts, c.PERSON_SEARCH, c.SearchPeople(query="popescu"), c.PersonPage)
+    found = await call(contacts, c.SearchPeople(query="popescu"))
     assert [p.id for p in found.items] == [primary.id]
     frozen = await call_error(
         contacts,
-        c.PERSON_UPDATE,
         c.UpdatePerson(id=secondary.id, expected_version=result.secondary_version, notes="x"),
     )
     assert frozen.code is ErrorCode.CONFLICT
     assert (await outbox_types(contacts))[-1] == c.PersonMerged.message_type()
 
-    await call(contacts, c.MERGE_UNDO, c.UndoMerge(merge_id=result.merge_id), c.UndoMergeResult)
+    await call(contacts, c.UndoMerge(merge_id=result.merge_id))
     after_primary = await person_state(contacts, primary.id)
     after_secondary = await person_state(contacts, secondary.id)
     same_record(before_primary["record"], after_primary["record"])
@@ -372,16 +327,14 @@ async def test_erasing_a_merged_person_erases_the_merge_and_the_merged_record(
     secondary = await make_person(contacts, "Lazarescu", emails=["m.lazarescu@presa.ro"])
     await call(
         contacts,
-        c.PERSON_MERGE,
         c.MergePeople(
             primary_id=primary.id,
             primary_expected_version=1,
             secondary_id=secondary.id,
             secondary_expected_version=1,
         ),
-        c.MergeResult,
     )
-    await call(contacts, c.PERSON_ERASE, c.ErasePerson(id=primary.id), c.ErasureReport)
+    await call(contacts, c.ErasePerson(id=primary.id))
     after = await raw_text(contacts)
     for trace in ("lazarescu", "lăzărescu", "presa.ro"):
         assert trace not in after, trace

@@ -14,16 +14,11 @@ R = c.DuplicateReason
 
 async def make(runtime: ServiceRuntime, name: str, **values: Any) -> c.Organization:
     body = c.CreateOrganization(kind=c.OrganizationKind.COMPANY, legal_name=name, **values)
-    return await call(runtime, c.ORGANIZATION_CREATE, body, c.Organization)
+    return await call(runtime, body)
 
 
 async def suggest(runtime: ServiceRuntime, **values: Any) -> list[tuple[str, list[R]]]:
-    reply = await call(
-        runtime,
-        c.ORGANIZATION_DUPLICATES,
-        c.SuggestOrganizationDuplicates(**values),
-        c.OrganizationDuplicates,
-    )
+    reply = await call(runtime, c.SuggestOrganizationDuplicates(**values))
     return [(d.organization.legal_name, d.reasons) for d in reply.items]
 
 
@@ -56,20 +51,11 @@ async def test_a_draft_meets_its_likely_twins_most_likely_first(contacts: Servic
 async def test_a_stored_organisation_is_not_its_own_duplicate(contacts: ServiceRuntime) -> None:
     first = await make(contacts, "Iosefin Design S.R.L.", emails=["contact@iosefin.ro"])
     second = await make(contacts, "Iosefin Design", emails=["contact@iosefin.ro"])
-    reply = await call(
-        contacts,
-        c.ORGANIZATION_DUPLICATES,
-        c.SuggestOrganizationDuplicates(organization_id=second.id),
-        c.OrganizationDuplicates,
-    )
+    reply = await call(contacts, c.SuggestOrganizationDuplicates(organization_id=second.id))
     assert [d.organization.id for d in reply.items] == [first.id]
     assert reply.items[0].reasons == [R.SAME_EMAIL, R.SIMILAR_NAME]
     assert reply.items[0].score == 0.9
-    missing = await call_error(
-        contacts,
-        c.ORGANIZATION_DUPLICATES,
-        c.SuggestOrganizationDuplicates(organization_id=new_id()),
-    )
+    missing = await call_error(contacts, c.SuggestOrganizationDuplicates(organization_id=new_id()))
     assert missing.code is ErrorCode.NOT_FOUND
 
 

@@ -37,9 +37,7 @@ async def seed(runtime: ServiceRuntime) -> None:
 
 
 async def export(runtime: ServiceRuntime, **filters: object) -> c.ExportFile:
-    return await call(
-        runtime, c.ORGANIZATION_EXPORT, c.ExportOrganizations(**filters), c.ExportFile
-    )
+    return await call(runtime, c.ExportOrganizations(**filters))
 
 
 async def download(runtime: ServiceRuntime, file: c.ExportFile) -> bytes:
@@ -99,17 +97,17 @@ async def test_too_large_an_export_asks_to_narrow_the_filter(
 ) -> None:
     await seed(contacts)
     monkeypatch.setattr(c, "EXPORT_MAX_ROWS", 2)
-    error = await call_error(contacts, c.ORGANIZATION_EXPORT, c.ExportOrganizations())
+    error = await call_error(contacts, c.ExportOrganizations())
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert "narrow the filter" in error.message
     monkeypatch.setattr(c, "EXPORT_MAX_ROWS", 50_000)
     monkeypatch.setattr(contacts.files, "max_bytes", 100)
-    error = await call_error(contacts, c.ORGANIZATION_EXPORT, c.ExportOrganizations())
+    error = await call_error(contacts, c.ExportOrganizations())
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert "narrow the filter" in error.message
 
 
 async def test_export_needs_the_read_permission(contacts: ServiceRuntime) -> None:
     nobody = CallContext(actor="user:nobody", permissions=frozenset())
-    error = await call_error(contacts, c.ORGANIZATION_EXPORT, c.ExportOrganizations(), as_=nobody)
+    error = await call_error(contacts, c.ExportOrganizations(), as_=nobody)
     assert error.code is ErrorCode.FORBIDDEN

@@ -10,7 +10,7 @@ import pytest
 from punte_contacts.organizations.models import ContactPoint, Organization
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
-from punte_contracts.rpc import GetManyReply, GetManyRequest
+from punte_platform.context import call_context
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
 from punte_platform.runtime import ServiceRuntime
@@ -47,7 +47,7 @@ def org_input(**overrides: Any) -> c.CreateOrganization:
 
 
 async def create(runtime: ServiceRuntime, **overrides: Any) -> c.Organization:
-    return await call(runtime, c.ORGANIZATION_CREATE, org_input(**overrides), c.Organization)
+    return await call(runtime, org_input(**overrides))
 
 
 async def test_create_normalises_identifiers_and_text_and_queues_its_message(
@@ -84,7 +84,7 @@ async def test_the_2024_trade_register_form_is_accepted(contacts: ServiceRuntime
 async def test_bad_identifiers_are_validation_failed_with_the_path_and_write_nothing(
     contacts: ServiceRuntime, overrides: dict[str, Any], path: list[str | int]
 ) -> None:
-    error = await call_error(contacts, c.ORGANIZATION_CREATE, org_input(**overrides))
+    error = await call_error(contacts, org_input(**overrides))
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert [f.path for f in error.fields] == [path]
     assert await count_rows(contacts, Organization) == 0
@@ -92,9 +92,7 @@ async def test_bad_identifiers_are_validation_failed_with_the_path_and_write_not
 
 
 async def test_every_bad_field_is_reported_at_once(contacts: ServiceRuntime) -> None:
-    error = await call_error(
-        contacts, c.ORGANIZATION_CREATE, org_input(cui="1", emails=["x"], phones=["y"])
-    )
+    error = await call_error(contacts, org_input(cui="1", emails=["x"], phones=["y"]))
     assert {tuple(f.path) for f in error.fields} == {("cui",), ("emails", 0), ("phones", 0)}
 
 
@@ -112,7 +110,7 @@ async def test_every_bad_field_is_reported_at_once(contacts: ServiceRuntime) -> 
 async def test_an_empty_name_a_huge_field_or_an_unknown_field_is_refused(
     contacts: ServiceRuntime, payload: dict[str, Any], path: list[str]
 ) -> None:
-    error = await call_raw_error(contacts, c.ORGANIZATION_CREATE, payload)
+    error = await call_raw_error(contacts, c.CreateOrganization.request_subject, payload)
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert [f.path for f in error.fields] == [path]
     assert await count_rows(contacts, Organization) == 0
@@ -122,9 +120,7 @@ async def test_a_duplicate_cui_is_a_conflict_naming_the_existing_organisation(
     contacts: ServiceRuntime,
 ) -> None:
     first = await create(contacts)
-    error = await call_error(
-        contacts, c.ORGANIZATION_CREATE, org_input(legal_name="Altă firmă", cui=VALID_CUI)
-    )
+    error = await call_error(contacts, org_input(legal_name="Altă firmă", cui=VALID_CUI))
     assert error.code is ErrorCode.CONFLICT
     assert error.details["existing_id"] == str(first.id)
     assert await count_rows(contacts, Organization) == 1
@@ -138,7 +134,7 @@ async def test_organisations_without_cui_do_not_clash(contacts: ServiceRuntime) 
 
 
 async def test_writes_need_the_write_permission(contacts: ServiceRuntime) -> None:
-    error = await call_error(contacts, c.ORGANIZATION_CREATE, org_input(), as_=READER)
+    error = await call_error(contacts, org_input(), as_=READER)
     assert error.code is ErrorCode.FORBIDDEN
     assert await count_rows(contacts, Organization) == 0
 
@@ -149,11 +145,9 @@ async def test_update_patches_only_what_was_sent_and_bumps_the_version(
     org = await create(contacts)
     updated = await call(
         contacts,
-        c.ORGANIZATION_UPDATE,
         c.UpdateOrganization(
             id=org.id, expected_version=1, short_name="Banat Soft", phones=["+40 722 123 456"]
         ),
-        c.Organization,
     )
     assert updated.version == 2
     assert updated.short_name == "Banat Soft"
@@ -163,10 +157,7 @@ async def test_update_patches_only_what_was_sent_and_bumps_the_version(
     types = await outbox_types(contacts)
     assert types == [c.OrganizationCreated.message_type(), c.OrganizationUpdated.message_type()]
     cleared = await call(
-        contacts,
-        c.ORGANIZATION_UPDATE,
-        c.UpdateOrganization(id=org.id, expected_version=2, clear=["short_name"]),
-        c.Organization,
+        contacts, c.UpdateOrganization(id=org.id, expected_version=2, clear=["short_name"])
     )
     assert cleared.short_name is None
     assert cleared.version == 3
@@ -175,10 +166,7 @@ async def test_update_patches_only_what_was_sent_and_bumps_the_version(
 async def test_an_update_that_changes_nothing_keeps_the_version(contacts: ServiceRuntime) -> None:
     org = await create(contacts)
     same = await call(
-        contacts,
-        c.ORGANIZATION_UPDATE,
-        c.UpdateOrganization(id=org.id, expected_version=1, legal_name=org.legal_name),
-        c.Organization,
+        contacts, c.UpdateOrganization(id=org.id, expected_version=1, legal_name=org.legal_name)
     )
     assert same.version == 1
     assert len(await outbox_types(contacts)) == 1
@@ -186,25 +174,13 @@ async def test_an_update_that_changes_nothing_keeps_the_version(contacts: Servic
 
 async def test_a_stale_version_is_a_conflict_and_writes_nothing(contacts: ServiceRuntime) -> None:
     org = await create(contacts)
-    await call(
-        contacts,
-        c.ORGANIZATION_UPDATE,
-        c.UpdateOrganization(id=org.id, expected_version=1, notes="first"),
-        c.Organization,
-    )
+    await call(contacts, c.UpdateOrganization(id=org.id, expected_version=1, notes="first"))
     error = await call_error(
-        contacts,
-        c.ORGANIZATION_UPDATE,
-        c.UpdateOrganization(id=org.id, expected_version=1, notes="second"),
+        contacts, c.UpdateOrganization(id=org.id, expected_version=1, notes="second")
     )
     assert error.code is ErrorCode.CONFLICT
     assert error.details["current_version"] == "2"
-    reply = await call(
-        contacts,
-        c.ORGANIZATION_GET_MANY,
-        GetManyRequest(ids=[org.id]),
-        GetManyReply[c.Organization],
-    )
+    reply = await call(contacts, c.GetOrganizations(ids=[org.id]))
     assert reply.items[0].notes == "first"
     assert len(await outbox_types(contacts)) == 2
 
@@ -214,34 +190,28 @@ async def test_update_refuses_an_unknown_id_a_taken_cui_and_a_cleared_name(
 ) -> None:
     first = await create(contacts)
     second = await create(contacts, cui="12345674", legal_name="Bega Logistic S.R.L.")
-    unknown = await call_error(
-        contacts, c.ORGANIZATION_UPDATE, c.UpdateOrganization(id=new_id(), expected_version=1)
-    )
+    unknown = await call_error(contacts, c.UpdateOrganization(id=new_id(), expected_version=1))
     assert unknown.code is ErrorCode.NOT_FOUND
     taken = await call_error(
-        contacts,
-        c.ORGANIZATION_UPDATE,
-        c.UpdateOrganization(id=second.id, expected_version=1, cui=f"RO{VALID_CUI}"),
+        contacts, c.UpdateOrganization(id=second.id, expected_version=1, cui=f"RO{VALID_CUI}")
     )
     assert taken.code is ErrorCode.CONFLICT
     assert taken.details["existing_id"] == str(first.id)
     cleared = await call_raw_error(
         contacts,
-        c.ORGANIZATION_UPDATE,
+        c.UpdateOrganization.request_subject,
         {"id": str(second.id), "expected_version": 1, "clear": ["legal_name"]},
     )
     assert cleared.code is ErrorCode.VALIDATION_FAILED
     assert [f.path for f in cleared.fields] == [["clear", 0]]
     blank = await call_raw_error(
         contacts,
-        c.ORGANIZATION_UPDATE,
+        c.UpdateOrganization.request_subject,
         {"id": str(second.id), "expected_version": 1, "legal_name": " "},
     )
     assert [f.path for f in blank.fields] == [["legal_name"]]
     bad_email = await call_error(
-        contacts,
-        c.ORGANIZATION_UPDATE,
-        c.UpdateOrganization(id=second.id, expected_version=1, emails=["a@b.ro", "@@"]),
+        contacts, c.UpdateOrganization(id=second.id, expected_version=1, emails=["a@b.ro", "@@"])
     )
     assert [f.path for f in bad_email.fields] == [["emails", 1]]
     assert len(await outbox_types(contacts)) == 2
@@ -249,22 +219,13 @@ async def test_update_refuses_an_unknown_id_a_taken_cui_and_a_cleared_name(
 
 async def test_archive_makes_inactive_once(contacts: ServiceRuntime) -> None:
     org = await create(contacts)
-    archived = await call(
-        contacts,
-        c.ORGANIZATION_ARCHIVE,
-        c.ArchiveOrganization(id=org.id, expected_version=1),
-        c.Organization,
-    )
+    archived = await call(contacts, c.ArchiveOrganization(id=org.id, expected_version=1))
     assert archived.status is c.OrganizationStatus.INACTIVE
     assert archived.version == 2
     assert (await outbox_types(contacts))[-1] == c.OrganizationArchived.message_type()
-    stale = await call_error(
-        contacts, c.ORGANIZATION_ARCHIVE, c.ArchiveOrganization(id=org.id, expected_version=1)
-    )
+    stale = await call_error(contacts, c.ArchiveOrganization(id=org.id, expected_version=1))
     assert stale.code is ErrorCode.CONFLICT
-    missing = await call_error(
-        contacts, c.ORGANIZATION_ARCHIVE, c.ArchiveOrganization(id=new_id(), expected_version=1)
-    )
+    missing = await call_error(contacts, c.ArchiveOrganization(id=new_id(), expected_version=1))
     assert missing.code is ErrorCode.NOT_FOUND
 
 
@@ -276,17 +237,13 @@ async def test_get_many_answers_a_batch_in_one_request(contacts: ServiceRuntime)
     absent = new_id()
     assert contacts.client is not None
     sent_before = contacts.client.requests_sent
-    found = await contacts.client.load_many(
-        c.ORGANIZATION_GET_MANY, [o.id for o in created] + [absent], c.Organization
-    )
+    with call_context(READER):
+        found = await contacts.client.load_many(
+            c.GetOrganizations, [o.id for o in created] + [absent]
+        )
     assert contacts.client.requests_sent == sent_before + 1
     assert [o.id if o else None for o in found] == [o.id for o in created] + [None]
-    reply = await call(
-        contacts,
-        c.ORGANIZATION_GET_MANY,
-        GetManyRequest(ids=[created[0].id, absent]),
-        GetManyReply[c.Organization],
-    )
+    reply = await call(contacts, c.GetOrganizations(ids=[created[0].id, absent]))
     assert reply.missing == [absent]
 
 
@@ -310,10 +267,7 @@ async def test_concurrent_updates_at_one_version_let_exactly_one_win(
     async def update(n: int) -> c.Organization | ErrorCode:
         try:
             return await call(
-                contacts,
-                c.ORGANIZATION_UPDATE,
-                c.UpdateOrganization(id=org.id, expected_version=1, notes=f"writer {n}"),
-                c.Organization,
+                contacts, c.UpdateOrganization(id=org.id, expected_version=1, notes=f"writer {n}")
             )
         except ServiceError as error:
             return error.code

@@ -27,7 +27,7 @@ async def make(runtime: ServiceRuntime, name: str, **values: Any) -> c.Organizat
     body = c.CreateOrganization(
         kind=values.pop("kind", c.OrganizationKind.COMPANY), legal_name=name, **values
     )
-    return await call(runtime, c.ORGANIZATION_CREATE, body, c.Organization)
+    return await call(runtime, body)
 
 
 async def all_pages(runtime: ServiceRuntime, first: int, **values: Any) -> tuple[list[str], int]:
@@ -37,7 +37,7 @@ async def all_pages(runtime: ServiceRuntime, first: int, **values: Any) -> tuple
     pages = 0
     while True:
         body = c.SearchOrganizations(first=first, after=after, **values)
-        page = await call(runtime, c.ORGANIZATION_SEARCH, body, c.OrganizationPage)
+        page = await call(runtime, body)
         seen += [o.legal_name for o in page.items]
         pages += 1
         if page.next_cursor is None:
@@ -95,9 +95,7 @@ async def test_update_order_puts_the_last_changed_last(
     first = city[0]
     await call(
         contacts,
-        c.ORGANIZATION_UPDATE,
         c.UpdateOrganization(id=first.id, expected_version=first.version, website="https://x.ro"),
-        c.Organization,
     )
     seen, _ = await all_pages(
         contacts, 2, order_by=order(c.SortField.UPDATED_AT, c.SortDirection.ASC)
@@ -137,12 +135,7 @@ async def test_a_cursor_from_another_order_is_refused(
     contacts: ServiceRuntime, city: list[c.Organization]
 ) -> None:
     by_name = order(c.SortField.NAME, c.SortDirection.ASC)
-    page = await call(
-        contacts,
-        c.ORGANIZATION_SEARCH,
-        c.SearchOrganizations(first=2, order_by=by_name),
-        c.OrganizationPage,
-    )
+    page = await call(contacts, c.SearchOrganizations(first=2, order_by=by_name))
     assert page.next_cursor is not None
     for other in (
         None,
@@ -150,9 +143,7 @@ async def test_a_cursor_from_another_order_is_refused(
         order(c.SortField.CREATED_AT, c.SortDirection.ASC),
     ):
         error = await call_error(
-            contacts,
-            c.ORGANIZATION_SEARCH,
-            c.SearchOrganizations(first=2, after=page.next_cursor, order_by=other),
+            contacts, c.SearchOrganizations(first=2, after=page.next_cursor, order_by=other)
         )
         assert error.code is ErrorCode.VALIDATION_FAILED
         assert [f.path for f in error.fields] == [["after"]]
@@ -163,9 +154,7 @@ async def test_count_follows_the_text_and_the_filters(
     contacts: ServiceRuntime, city: list[c.Organization]
 ) -> None:
     async def count(**values: Any) -> int:
-        reply = await call(
-            contacts, c.ORGANIZATION_COUNT, c.OrganizationFilter(**values), c.SearchCount
-        )
+        reply = await call(contacts, c.CountOrganizations(**values))
         return reply.total
 
     await make(contacts, "Arad Logistic SRL", tags=["transport"])
@@ -180,12 +169,7 @@ async def test_export_keeps_the_order_asked(
     contacts: ServiceRuntime, city: list[c.Organization]
 ) -> None:
     by_name_desc = order(c.SortField.NAME, c.SortDirection.DESC)
-    exported = await call(
-        contacts,
-        c.ORGANIZATION_EXPORT,
-        c.ExportOrganizations(query="timis", order_by=by_name_desc),
-        c.ExportFile,
-    )
+    exported = await call(contacts, c.ExportOrganizations(query="timis", order_by=by_name_desc))
     _, content = await contacts.files.get(exported.file.id)
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     seen, _ = await all_pages(contacts, 3, query="timis", order_by=by_name_desc)

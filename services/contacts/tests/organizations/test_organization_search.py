@@ -16,13 +16,11 @@ async def make(runtime: ServiceRuntime, name: str, **values: Any) -> c.Organizat
     body = c.CreateOrganization(
         kind=values.pop("kind", c.OrganizationKind.COMPANY), legal_name=name, **values
     )
-    return await call(runtime, c.ORGANIZATION_CREATE, body, c.Organization)
+    return await call(runtime, body)
 
 
 async def search(runtime: ServiceRuntime, **values: Any) -> c.OrganizationPage:
-    return await call(
-        runtime, c.ORGANIZATION_SEARCH, c.SearchOrganizations(**values), c.OrganizationPage
-    )
+    return await call(runtime, c.SearchOrganizations(**values))
 
 
 def names(page: c.OrganizationPage) -> list[str]:
@@ -139,9 +137,7 @@ async def test_pages_follow_the_cursor_without_gaps_or_repeats(contacts: Service
 
 
 async def test_a_forged_cursor_is_validation_failed(contacts: ServiceRuntime) -> None:
-    error = await call_error(
-        contacts, c.ORGANIZATION_SEARCH, c.SearchOrganizations(after="nonsense")
-    )
+    error = await call_error(contacts, c.SearchOrganizations(after="nonsense"))
     assert error.code is ErrorCode.VALIDATION_FAILED
     assert [f.path for f in error.fields] == [["after"]]
 

@@ -18,7 +18,7 @@ async def affiliate(
     runtime: ServiceRuntime, person: c.Person, org: c.Organization, **values: object
 ) -> c.Affiliation:
     body = c.AddAffiliation(person_id=person.id, organization_id=org.id, **values)
-    return await call(runtime, c.AFFILIATION_ADD, body, c.Affiliation)
+    return await call(runtime, body)
 
 
 async def seed(runtime: ServiceRuntime) -> dict[str, c.Person]:
@@ -38,12 +38,7 @@ async def seed(runtime: ServiceRuntime) -> dict[str, c.Person]:
     await affiliate(runtime, ana, primarie, role="consultantă")
     await affiliate(runtime, ana, uvt, role="prorector", is_primary=True)
     ended = await affiliate(runtime, ana, await make_org(runtime, "Fostă Firmă"), role="x")
-    await call(
-        runtime,
-        c.AFFILIATION_END,
-        c.EndAffiliation(id=ended.id, end_date=date(2024, 1, 1)),
-        c.Affiliation,
-    )
+    await call(runtime, c.EndAffiliation(id=ended.id, end_date=date(2024, 1, 1)))
     ion = await make_person(
         runtime, given_name="Ion", family_name="Bălan", emails=["ion@balan.ro"], tags=["vest"]
     )
@@ -52,19 +47,17 @@ async def seed(runtime: ServiceRuntime) -> dict[str, c.Person]:
     )
     await call(
         runtime,
-        c.PERSON_MERGE,
         c.MergePeople(
             primary_id=ion.id,
             primary_expected_version=1,
             secondary_id=dublura.id,
             secondary_expected_version=1,
         ),
-        c.MergeResult,
     )
     sters = await make_person(
         runtime, given_name="Gheorghe", family_name="Șerban", emails=["g@s.ro"], tags=["vest"]
     )
-    await call(runtime, c.PERSON_ERASE, c.ErasePerson(id=sters.id), c.ErasureReport)
+    await call(runtime, c.ErasePerson(id=sters.id))
     await make_person(
         runtime,
         given_name="Zoe",
@@ -76,7 +69,7 @@ async def seed(runtime: ServiceRuntime) -> dict[str, c.Person]:
 
 
 async def export(runtime: ServiceRuntime, **filters: object) -> c.ExportFile:
-    return await call(runtime, c.PERSON_EXPORT_FILE, c.ExportPeople(**filters), c.ExportFile)
+    return await call(runtime, c.ExportPeople(**filters))
 
 
 async def download(runtime: ServiceRuntime, file: c.ExportFile) -> bytes:
@@ -170,12 +163,12 @@ async def test_an_export_imports_back_unchanged_with_no_mapping(contacts: Servic
     for format in c.ExportFormat:
         exported = await export(contacts, format=format)
         body = c.StartImport(kind=c.ImportKind.PEOPLE, staged_file_id=exported.file.id)
-        job = await call(contacts, c.IMPORT_START, body, c.ImportJob)
+        job = await call(contacts, body)
         assert job.filename == exported.filename
         assert job.planned == c.ImportCounts(unchanged=3), (format, job.planned)
 
 
 async def test_people_export_needs_the_read_permission(contacts: ServiceRuntime) -> None:
     nobody = CallContext(actor="user:nobody", permissions=frozenset())
-    error = await call_error(contacts, c.PERSON_EXPORT_FILE, c.ExportPeople(), as_=nobody)
+    error = await call_error(contacts, c.ExportPeople(), as_=nobody)
     assert error.code is ErrorCode.FORBIDDEN

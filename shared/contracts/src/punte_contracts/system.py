@@ -1,12 +1,9 @@
 """Contracts every service answers, whatever its domain."""
 
+from functools import cache
 from typing import Literal
 
-from punte_contracts.rpc import Contract
-
-
-class HealthRequest(Contract):
-    """Ask a service how it is."""
+from punte_contracts.rpc import NO_PERMISSION, Contract, Request
 
 
 class HealthCheck(Contract):
@@ -31,6 +28,21 @@ class HealthReply(Contract):
 SERVICES = ("contacts", "events", "partnerships")
 
 
-def health_subject(service: str) -> str:
-    """The request subject of a service's health endpoint."""
-    return f"punte.{service}.system.health"
+HealthRequest = Request[HealthReply]
+
+
+@cache
+def health_request(service: str) -> type[HealthRequest]:
+    """Ask a service how it is: `punte.<service>.system.health`, open to every caller."""
+    contract: type[HealthRequest] = type(
+        f"{service.title()}HealthRequest",
+        (HealthRequest,),
+        {
+            "__module__": __name__,
+            "__doc__": f"Ask the {service} service how it is.",
+            "request_subject": f"punte.{service}.system.health",
+            "request_permission": NO_PERMISSION,
+            "request_read_only": True,
+        },
+    )
+    return contract

@@ -1,7 +1,7 @@
 """Who is acting and on behalf of which request: carried in headers across every hop."""
 
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -43,6 +43,10 @@ class CallContext:
         if self.actor is not None and self.actor.startswith(SYSTEM_ACTOR_PREFIX):
             return True
         return permission in self.permissions
+
+    def may_any(self, permissions: Iterable[str]) -> bool:
+        """Whether the caller holds at least one of these permissions."""
+        return any(self.may(permission) for permission in permissions)
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str] | None) -> "CallContext":

@@ -151,7 +151,7 @@ class Jobs:
         }
         await session.execute(insert(self.table).values(**values))
         await outbox.add(
-            session, self.step_message(job_id=values["id"], step=0), subject=str(values["id"])
+            session, self.step_message(job_id=values["id"], step=0), key=str(values["id"])
         )
         return _job(values)
 
@@ -220,7 +220,7 @@ class Jobs:
                 )
             )
             next_step = self.step_message(job_id=row.id, step=row.step + 1)
-            await ctx.outbox.add(ctx.session, next_step, subject=str(row.id))
+            await ctx.outbox.add(ctx.session, next_step, key=str(row.id))
             return
         result = kind.result_model.model_validate(outcome).model_dump(mode="json")
         await self._finish(ctx, row, JobStatus.SUCCEEDED, result=result)
@@ -251,7 +251,7 @@ class Jobs:
         finished = self.finished_message(
             job_id=row.id, kind=row.kind, status=status, result=result, error=error
         )
-        await ctx.outbox.add(ctx.session, finished, subject=str(row.id))
+        await ctx.outbox.add(ctx.session, finished, key=str(row.id))
 
 
 def _job(values: dict[str, Any]) -> Job:

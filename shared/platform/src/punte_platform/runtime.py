@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from punte_contracts.system import HealthCheck, HealthReply, HealthRequest, health_subject
+from punte_contracts.system import HealthCheck, HealthReply, HealthRequest, health_request
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
@@ -106,9 +106,7 @@ class ServiceRuntime:
         self.idempotency = IdempotencyStore(definition.tables.idempotency_key)
         registry = EndpointRegistry()
         registry.include(definition.endpoints)
-        registry.endpoint(
-            health_subject(definition.name), HealthRequest, HealthReply, read_only=True
-        )(self._health_endpoint)
+        registry.handles(health_request(definition.name))(self._health_endpoint)
         self.rpc = RpcServer(
             service=definition.name,
             version=definition.version,

@@ -472,7 +472,7 @@ async def start(
         await outbox.add(
             session,
             c.ImportValidateRequested(import_id=job.id, chunk=0, after_line=0),
-            subject=str(job.id),
+            key=str(job.id),
         )
         return await to_contract(session, job)
     checked = _without_duplicates(
@@ -534,7 +534,7 @@ async def validate_chunk(
             c.ImportValidateRequested(
                 import_id=job.id, chunk=job.next_chunk, after_line=rows[-1][0]
             ),
-            subject=str(job.id),
+            key=str(job.id),
         )
     await session.flush()
 
@@ -563,9 +563,7 @@ async def apply(session: AsyncSession, outbox: Outbox, body: c.ApplyImport) -> c
         raise ServiceError.conflict(f"import {job.id} is {job.status.value}, not validated")
     job.status = c.ImportStatus.APPLYING
     await session.flush()
-    await outbox.add(
-        session, c.ImportApplyRequested(import_id=job.id, chunk=0), subject=str(job.id)
-    )
+    await outbox.add(session, c.ImportApplyRequested(import_id=job.id, chunk=0), key=str(job.id))
     return await to_contract(session, job)
 
 
@@ -674,7 +672,7 @@ async def apply_chunk(
         await outbox.add(
             session,
             c.ImportApplyRequested(import_id=job.id, chunk=job.next_chunk + 1),
-            subject=str(job.id),
+            key=str(job.id),
         )
     plans = await _plans(
         session, job.kind, job.mode, [(_rechecked(job.kind, row), row.cells) for row in rows]
@@ -709,7 +707,7 @@ async def apply_chunk(
                 created=done.get(c.ImportAction.CREATE.value, 0),
                 updated=done.get(c.ImportAction.UPDATE.value, 0),
             ),
-            subject=str(job.id),
+            key=str(job.id),
         )
     await session.flush()
 
@@ -791,7 +789,7 @@ async def revert(
                     )
                 )
                 restored += 1
-            await outbox.add(session, message, subject=str(result.target_id))
+            await outbox.add(session, message, key=str(result.target_id))
             continue
         conflicts.append(
             c.ImportRowReport(
@@ -804,7 +802,7 @@ async def revert(
     job.status = c.ImportStatus.REVERTED
     job.reverted_at = utcnow()
     await session.flush()
-    await outbox.add(session, c.ImportReverted(import_id=job.id), subject=str(job.id))
+    await outbox.add(session, c.ImportReverted(import_id=job.id), key=str(job.id))
     conflicts.sort(key=lambda report: report.line)
     return c.ImportRevertReport(
         job=await to_contract(session, job), deleted=deleted, restored=restored, conflicts=conflicts

@@ -8,29 +8,25 @@ from punte_contacts.interactions import service
 registry = EndpointRegistry()
 
 
-@registry.endpoint(c.INTERACTION_LOG, c.LogInteraction, c.Interaction)
+@registry.handles(c.LogInteraction)
 async def log(ctx: HandlerContext, body: c.LogInteraction) -> c.Interaction:
     """Record an interaction."""
-    ctx.require(c.WRITE_PERMISSION)
     return await service.log(ctx.session, ctx.outbox, body, author=ctx.call.actor)
 
 
-@registry.endpoint(c.INTERACTION_COMPLETE_FOLLOW_UP, c.CompleteFollowUp, c.Interaction)
+@registry.handles(c.CompleteFollowUp)
 async def complete_follow_up(ctx: HandlerContext, body: c.CompleteFollowUp) -> c.Interaction:
     """Mark an interaction's follow-up done."""
-    ctx.require(c.WRITE_PERMISSION)
     return await service.complete_follow_up(ctx.session, ctx.outbox, body)
 
 
-@registry.endpoint(c.INTERACTION_LIST_FOR, c.ListInteractionsFor, c.InteractionPage, read_only=True)
+@registry.handles(c.ListInteractionsFor)
 async def list_for(ctx: HandlerContext, body: c.ListInteractionsFor) -> c.InteractionPage:
     """The timeline of an organisation or a person."""
     return await service.list_for(ctx.session, body)
 
 
-@registry.endpoint(
-    c.INTERACTION_LIST_FOR_MANY, c.ListInteractionsForMany, c.InteractionPages, read_only=True
-)
+@registry.handles(c.ListInteractionsForMany)
 async def list_for_many(ctx: HandlerContext, body: c.ListInteractionsForMany) -> c.InteractionPages:
     """The first timeline page of many organisations or people, in one request."""
     return await service.list_for_many(ctx.session, body)

@@ -11,12 +11,12 @@ from punte_platform.messaging.outbox import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.interactions import repository
+from punte_contacts.interactions.mappers import to_contract
 from punte_contacts.interactions.models import (
     Interaction,
     InteractionOrganization,
     InteractionPerson,
 )
-from punte_contacts.interactions.schemas import to_contract
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.paging import decode_cursor, encode_cursor
 from punte_contacts.people import repository as people
@@ -71,7 +71,7 @@ async def log(
             event_ids=result.event_ids,
             project_ids=result.project_ids,
         ),
-        subject=str(result.id),
+        key=str(result.id),
     )
     return result
 
@@ -93,7 +93,7 @@ async def complete_follow_up(
             c.FollowUpCompleted(
                 interaction_id=interaction.id, assignee_id=interaction.follow_up_assignee_id
             ),
-            subject=str(interaction.id),
+            key=str(interaction.id),
         )
     return to_contract(interaction)
 

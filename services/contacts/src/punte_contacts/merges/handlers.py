@@ -8,22 +8,19 @@ from punte_contacts.merges import service
 registry = EndpointRegistry()
 
 
-@registry.endpoint(c.ORGANIZATION_MERGE, c.MergeOrganizations, c.MergeResult)
+@registry.handles(c.MergeOrganizations)
 async def merge_organizations(ctx: HandlerContext, body: c.MergeOrganizations) -> c.MergeResult:
     """Merge two organisations."""
-    ctx.require(c.WRITE_PERMISSION)
     return await service.merge_organizations(ctx.session, ctx.outbox, body, actor=ctx.call.actor)
 
 
-@registry.endpoint(c.PERSON_MERGE, c.MergePeople, c.MergeResult)
+@registry.handles(c.MergePeople)
 async def merge_people(ctx: HandlerContext, body: c.MergePeople) -> c.MergeResult:
     """Merge two people."""
-    ctx.require(c.WRITE_PERMISSION)
     return await service.merge_people(ctx.session, ctx.outbox, body, actor=ctx.call.actor)
 
 
-@registry.endpoint(c.MERGE_UNDO, c.UndoMerge, c.UndoMergeResult)
+@registry.handles(c.UndoMerge)
 async def undo(ctx: HandlerContext, body: c.UndoMerge) -> c.UndoMergeResult:
     """Undo a merge."""
-    ctx.require(c.WRITE_PERMISSION)
     return await service.undo(ctx.session, ctx.outbox, body, actor=ctx.call.actor)

@@ -135,7 +135,7 @@ async def merge_organizations(
             secondary_id=secondary.id,
             primary_version=primary.version,
         ),
-        subject=str(primary.id),
+        key=str(primary.id),
     )
     return result
 
@@ -158,7 +158,7 @@ async def merge_people(
             secondary_id=secondary.id,
             primary_version=primary.version,
         ),
-        subject=str(primary.id),
+        key=str(primary.id),
     )
     return result
 
@@ -364,7 +364,7 @@ async def undo(
         message = c.PersonUnmerged(
             merge_id=record.id, primary_id=primary.id, secondary_id=secondary.id
         )
-    await outbox.add(session, message, subject=str(primary.id))
+    await outbox.add(session, message, key=str(primary.id))
     return c.UndoMergeResult(
         merge_id=record.id,
         entity=record.entity,

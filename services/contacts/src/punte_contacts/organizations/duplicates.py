@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import identifiers as ids
 from punte_contacts.organizations import repository
+from punte_contacts.organizations.mappers import to_contract
 from punte_contacts.organizations.models import ContactPoint, Organization
-from punte_contacts.organizations.schemas import to_contract
 from punte_contacts.text import normalize_text, search_key
 
 # Legal-form words left out when comparing names ("S.R.L.", "SA", "SC", ...).

@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from punte_contacts import identifiers as ids
 from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository
+from punte_contacts.organizations.mappers import to_contract
 from punte_contacts.organizations.models import Organization
-from punte_contacts.organizations.schemas import to_contract
 from punte_contacts.paging import decode_cursor, encode_cursor
 from punte_contacts.people.models import Person
 from punte_contacts.text import normalize_optional, normalize_text, search_key
@@ -131,7 +131,7 @@ async def create(
     await outbox.add(
         session,
         c.OrganizationCreated(organization_id=org.id, version=org.version, kind=org.kind),
-        subject=str(org.id),
+        key=str(org.id),
     )
     return to_contract(org)
 
@@ -185,7 +185,7 @@ async def update(
     await outbox.add(
         session,
         c.OrganizationUpdated(organization_id=org.id, version=org.version, changed=public),
-        subject=str(org.id),
+        key=str(org.id),
     )
     return to_contract(org)
 
@@ -212,7 +212,7 @@ async def archive(
     await outbox.add(
         session,
         c.OrganizationArchived(organization_id=org.id, version=org.version),
-        subject=str(org.id),
+        key=str(org.id),
     )
     return to_contract(org)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from punte_contacts import identifiers as ids
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.people import repository
-from punte_contacts.people.schemas import to_contract
+from punte_contacts.people.mappers import to_contract
 from punte_contacts.text import normalize_text, search_key
 
 SCORES = {

@@ -18,16 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.imports import repository as imports
 from punte_contacts.interactions import repository as interactions
-from punte_contacts.interactions.schemas import to_contract as interaction_to_contract
+from punte_contacts.interactions.mappers import to_contract as interaction_to_contract
 from punte_contacts.merges import repository as merges
 from punte_contacts.organizations.models import ContactPoint
 from punte_contacts.people import repository
-from punte_contacts.people.models import Affiliation, ConsentRecord, Person
-from punte_contacts.people.schemas import (
+from punte_contacts.people.mappers import (
     affiliation_to_contract,
     consent_to_contract,
     to_contract,
 )
+from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 from punte_contacts.text import search_key
 
 REDACTED = "[șters]"
@@ -115,7 +115,7 @@ async def erase(session: AsyncSession, outbox: Outbox, body: c.ErasePerson) -> c
     merged_in = await repository.merged_into(session, person.id)
     await session.delete(person)
     await session.flush()
-    await outbox.add(session, c.PersonErased(person_id=body.id), subject=str(body.id))
+    await outbox.add(session, c.PersonErased(person_id=body.id), key=str(body.id))
     for other_id in merged_in:
         await erase(session, outbox, c.ErasePerson(id=other_id))
     return c.ErasureReport(

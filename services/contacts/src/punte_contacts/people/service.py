@@ -17,12 +17,12 @@ from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations.service import cursor_of, read_cursor, text_match
 from punte_contacts.people import repository
-from punte_contacts.people.models import Affiliation, ConsentRecord, Person
-from punte_contacts.people.schemas import (
+from punte_contacts.people.mappers import (
     affiliation_to_contract,
     consent_to_contract,
     to_contract,
 )
+from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 from punte_contacts.text import normalize_optional, normalize_text, search_key
 
 
@@ -64,7 +64,7 @@ async def create(session: AsyncSession, outbox: Outbox, body: c.CreatePerson) ->
     await outbox.add(
         session,
         c.PersonCreated(person_id=person.id, version=person.version),
-        subject=str(person.id),
+        key=str(person.id),
     )
     return to_contract(person)
 
@@ -109,7 +109,7 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
     await outbox.add(
         session,
         c.PersonUpdated(person_id=person.id, version=person.version, changed=changed),
-        subject=str(person.id),
+        key=str(person.id),
     )
     return to_contract(person)
 
@@ -184,7 +184,7 @@ async def add_affiliation(
             organization_id=affiliation.organization_id,
             is_primary=affiliation.is_primary,
         ),
-        subject=str(affiliation.person_id),
+        key=str(affiliation.person_id),
     )
     return affiliation_to_contract(affiliation)
 
@@ -214,7 +214,7 @@ async def end_affiliation(
             organization_id=affiliation.organization_id,
             end_date=body.end_date,
         ),
-        subject=str(affiliation.person_id),
+        key=str(affiliation.person_id),
     )
     return affiliation_to_contract(affiliation)
 
@@ -302,7 +302,7 @@ async def set_consent(
             granted=record.granted,
             basis=record.basis,
         ),
-        subject=str(record.person_id),
+        key=str(record.person_id),
     )
     return consent_to_contract(record)
 

@@ -23,15 +23,15 @@ class Outbox:
         self.table = table
         self.source = f"punte/{service}"
 
-    def envelope(self, message: DomainMessage, subject: str | None) -> CloudEvent:
-        """Wrap a message body in a CloudEvent carrying the current actor and trace."""
+    def envelope(self, message: DomainMessage, key: str | None) -> CloudEvent:
+        """Wrap a message in a CloudEvent with the current actor and trace; `key` is its subject."""
         context = current_context()
         trace_context = inject({})
         return CloudEvent(
             id=new_id(),
             source=self.source,
             type=message.message_type(),
-            subject=subject,
+            subject=key,
             time=utcnow(),
             actor=context.actor,
             requestid=context.request_id,
@@ -41,10 +41,10 @@ class Outbox:
         )
 
     async def add(
-        self, session: AsyncSession, message: DomainMessage, *, subject: str | None = None
+        self, session: AsyncSession, message: DomainMessage, *, key: str | None = None
     ) -> CloudEvent:
-        """Queue a message about `subject` (usually the entity id) in the session's transaction."""
-        event = self.envelope(message, subject)
+        """Queue a message in the session's transaction; those with one key (an id) keep order."""
+        event = self.envelope(message, key)
         await session.execute(insert(self.table).values(**outbox_row(event)))
         session.info[OUTBOX_DIRTY] = True
         return event
@@ -52,8 +52,8 @@ class Outbox:
     async def add_many(
         self, session: AsyncSession, messages: Sequence[tuple[DomainMessage, str | None]]
     ) -> list[CloudEvent]:
-        """Queue several messages (each with its subject) in one statement, in this order."""
-        events = [self.envelope(message, subject) for message, subject in messages]
+        """Queue several messages (each with its key) in one statement, in this order."""
+        events = [self.envelope(message, key) for message, key in messages]
         if events:
             await session.execute(insert(self.table), [outbox_row(event) for event in events])
             session.info[OUTBOX_DIRTY] = True
@@ -61,7 +61,7 @@ class Outbox:
 
 
 def outbox_row(event: CloudEvent) -> dict[str, Any]:
-    """The outbox row of an envelope; messages about one subject keep their order."""
+    """The outbox row of an envelope; messages with one key keep their order."""
     payload = event.model_dump(mode="json", exclude_none=True)
     return {
         "message_id": event.id,

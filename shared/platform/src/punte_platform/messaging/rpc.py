@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from nats.aio.client import Client
@@ -17,7 +17,8 @@ from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service, ServiceConfig
 from opentelemetry.trace import StatusCode
 from punte_contracts.errors import ErrorCode, ServiceErrorBody
-from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
+from punte_contracts.rpc import GetMany
+from punte_contracts.rpc import Request as RequestContract
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,9 @@ from punte_platform.tracing import sending, serving
 
 log = logging.getLogger(__name__)
 
-RequestT = TypeVar("RequestT", bound=Contract)
+RequestT = TypeVar("RequestT", bound=RequestContract[Any])
+# Covariant, so a registration for `CreateThing` also passes as one for `RequestContract[Thing]`.
+RequestT_co = TypeVar("RequestT_co", bound=RequestContract[Any], covariant=True)
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
@@ -63,10 +66,12 @@ class HandlerContext:
             raise RuntimeError("this server has no file store")
         return self.file_store
 
-    def require(self, permission: str) -> None:
-        """Re-check a write's permission here, not only at the gateway: refuse if missing."""
-        if not self.call.may(permission):
-            raise ServiceError.forbidden(f"{self.call.actor or 'anonymous'} lacks {permission}")
+    def require(self, *permissions: str) -> None:
+        """Refuse unless the caller holds one of these (beyond what the request declares)."""
+        if not self.call.may_any(permissions):
+            raise ServiceError.forbidden(
+                f"{self.call.actor or 'anonymous'} lacks {' or '.join(permissions)}"
+            )
 
 
 Handler = Callable[[HandlerContext, Any], Awaitable[BaseModel]]
@@ -74,14 +79,40 @@ Handler = Callable[[HandlerContext, Any], Awaitable[BaseModel]]
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One request subject, its body and reply contracts, and its handler."""
+    """One request contract and its handler."""
 
-    subject: str
-    request_model: type[Contract]
-    reply_model: type[BaseModel]
+    request_model: type[RequestContract[Any]]
     handler: Handler
-    # Answered in a read-only transaction: on SQLite it never queues behind writers.
-    read_only: bool = False
+
+    @property
+    def subject(self) -> str:
+        """`punte.<service>.<entity>.<action>`, as the contract declares."""
+        return self.request_model.request_subject
+
+    @property
+    def reply_model(self) -> type[BaseModel]:
+        """The contract the handler's result is checked against."""
+        return self.request_model.reply_model()
+
+    @property
+    def read_only(self) -> bool:
+        """Answered in a read-only transaction: on SQLite it never queues behind writers."""
+        return self.request_model.request_read_only
+
+
+class Registration(Generic[RequestT_co]):
+    """Registers the handler of one request contract; its types must match the contract's."""
+
+    def __init__(self, registry: "EndpointRegistry", contract: type[RequestT_co]) -> None:
+        self.registry = registry
+        self.contract = contract
+
+    def __call__(
+        self: "Registration[RequestContract[ReplyT]]",
+        handler: Callable[[HandlerContext, RequestT_co], Awaitable[ReplyT]],
+    ) -> Callable[[HandlerContext, RequestT_co], Awaitable[ReplyT]]:
+        self.registry.add(Endpoint(self.contract, handler))
+        return handler
 
 
 class EndpointRegistry:
@@ -90,37 +121,20 @@ class EndpointRegistry:
     def __init__(self) -> None:
         self.endpoints: dict[str, Endpoint] = {}
 
-    def endpoint(
-        self,
-        subject: str,
-        request_model: type[RequestT],
-        reply_model: type[ReplyT],
-        *,
-        read_only: bool = False,
-    ) -> Callable[
-        [Callable[[HandlerContext, RequestT], Awaitable[ReplyT]]],
-        Callable[[HandlerContext, RequestT], Awaitable[ReplyT]],
-    ]:
-        """Register `handler(ctx, body) -> reply` at `punte.<service>.<entity>.<action>`."""
+    def handles(self, contract: type[RequestT]) -> Registration[RequestT]:
+        """Decorate `handler(ctx, body) -> reply` as the endpoint of a request contract."""
+        return Registration(self, contract)
 
-        def register(
-            handler: Callable[[HandlerContext, RequestT], Awaitable[ReplyT]],
-        ) -> Callable[[HandlerContext, RequestT], Awaitable[ReplyT]]:
-            if subject in self.endpoints:
-                raise ValueError(f"endpoint {subject} registered twice")
-            self.endpoints[subject] = Endpoint(
-                subject, request_model, reply_model, handler, read_only=read_only
-            )
-            return handler
-
-        return register
+    def add(self, endpoint: Endpoint) -> None:
+        """Add one endpoint; a subject is served once."""
+        if endpoint.subject in self.endpoints:
+            raise ValueError(f"endpoint {endpoint.subject} registered twice")
+        self.endpoints[endpoint.subject] = endpoint
 
     def include(self, other: "EndpointRegistry") -> None:
         """Add another registry's endpoints (one registry per aggregate, merged per service)."""
-        for subject, endpoint in other.endpoints.items():
-            if subject in self.endpoints:
-                raise ValueError(f"endpoint {subject} registered twice")
-            self.endpoints[subject] = endpoint
+        for endpoint in other.endpoints.values():
+            self.add(endpoint)
 
 
 def encode_result(result: BaseModel) -> bytes:
@@ -213,6 +227,7 @@ class RpcServer:
         idempotency_key, context = context.idempotency_key, replace(context, idempotency_key=None)
         with call_context(context), serving(endpoint.subject, request.headers) as span:
             try:
+                _check_permission(endpoint.request_model, context)
                 body = endpoint.request_model.model_validate_json(request.data)
 
                 async def handle(session: AsyncSession) -> bytes:
@@ -266,6 +281,16 @@ class RpcServer:
         return error.code.value
 
 
+def _check_permission(contract: type[RequestContract[Any]], context: CallContext) -> None:
+    """Refused by default: the caller must hold one of the permissions the request declares."""
+    needed = contract.permissions()
+    if needed and not context.may_any(needed):
+        caller = context.actor or "anonymous"
+        raise ServiceError.forbidden(
+            f"{caller} lacks {' or '.join(needed)} for {contract.request_subject}"
+        )
+
+
 class ServiceClient:
     """Calls endpoints of any service; errors come back as `ServiceError` with their code."""
 
@@ -274,17 +299,11 @@ class ServiceClient:
         self.timeout = timeout
         self.requests_sent = 0
 
-    async def request(
-        self,
-        subject: str,
-        body: Contract,
-        reply_model: type[ReplyT],
-        *,
-        timeout: float | None = None,
-    ) -> ReplyT:
-        """Send a contract body, get the reply contract back, or raise the typed error."""
+    async def call(self, body: RequestContract[ReplyT], *, timeout: float | None = None) -> ReplyT:
+        """Send a request contract to its subject; its reply contract back, or the typed error."""
+        subject = body.request_subject
         data = await self.request_raw(subject, body.model_dump_json().encode(), timeout=timeout)
-        return self.decode(subject, data, reply_model)
+        return self.decode(subject, data, body.reply_model())
 
     async def request_raw(
         self, subject: str, payload: bytes, *, timeout: float | None = None
@@ -323,9 +342,8 @@ class ServiceClient:
 
     async def get_many(
         self,
-        subject: str,
+        contract: type[GetMany[ItemT]],
         ids: Iterable[UUID],
-        item_model: type[ItemT],
         *,
         key: Callable[[ItemT], UUID] = lambda item: item.id,  # type: ignore[attr-defined]
     ) -> dict[UUID, ItemT]:
@@ -333,16 +351,12 @@ class ServiceClient:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        reply = await self.request(
-            subject,
-            GetManyRequest(ids=wanted),
-            GetManyReply[item_model],  # type: ignore[valid-type]
-        )
+        reply = await self.call(contract(ids=wanted))
         return {key(item): item for item in reply.items}
 
     async def load_many(
-        self, subject: str, ids: Sequence[UUID], item_model: type[ItemT]
+        self, contract: type[GetMany[ItemT]], ids: Sequence[UUID]
     ) -> list[ItemT | None]:
         """`get_many` in the order of `ids`, None where missing: a DataLoader's batch function."""
-        found = await self.get_many(subject, ids, item_model)
+        found = await self.get_many(contract, ids)
         return [found.get(i) for i in ids]

@@ -6,12 +6,13 @@
 import asyncio
 import os
 import signal
+from collections.abc import Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
 from punte_contracts.envelope import DomainMessage
 from punte_contracts.jobs import GetJob, Job
-from punte_contracts.rpc import Contract, GetManyReply, GetManyRequest
+from punte_contracts.rpc import NO_PERMISSION, Contract, GetMany, GetManyReply, Request
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import BigInteger, Column, Integer, String, Table, Uuid, func, insert, select
@@ -67,21 +68,6 @@ class ChangeRecorded(DomainMessage):
     seq: int
 
 
-class RecordChange(Contract):
-    """Record one change (and its message)."""
-
-    key: str = Field(min_length=1, max_length=100)
-    seq: int = Field(ge=0)
-    # Hold the transaction this long after writing (to make concurrent requests overlap).
-    hold_seconds: float = Field(default=0, ge=0, le=5)
-
-
-class RecordBatch(Contract):
-    """Record many changes in one transaction."""
-
-    changes: list[RecordChange] = Field(max_length=10_000)
-
-
 class Recorded(Contract):
     """The ids of recorded changes and their messages."""
 
@@ -97,13 +83,6 @@ class Change(Contract):
     seq: int
 
 
-class Echo(Contract):
-    """Echo a text back, with who asked."""
-
-    text: str = Field(min_length=1, max_length=1000)
-    count: int = Field(default=1, ge=1, le=10)
-
-
 class EchoReply(Contract):
     """The echoed text and the caller's context."""
 
@@ -112,14 +91,69 @@ class EchoReply(Contract):
     request_id: str | None
 
 
-class Sleep(Contract):
+class NewChange(Contract):
+    """A change to record."""
+
+    key: str = Field(min_length=1, max_length=100)
+    seq: int = Field(ge=0)
+    # Hold the transaction this long after writing (to make concurrent requests overlap).
+    hold_seconds: float = Field(default=0, ge=0, le=5)
+
+
+class RecordChange(NewChange, Request[Recorded]):
+    """Record one change (and its message)."""
+
+    request_subject = "punte.probe.change.record"
+    request_permission = NO_PERMISSION
+
+
+class RecordGuarded(NewChange, Request[Recorded]):
+    """Like `RecordChange`, for callers holding `probe:write` only."""
+
+    request_subject = "punte.probe.change.record_guarded"
+    request_permission = "probe:write"
+
+
+class RecordBatch(Request[Recorded]):
+    """Record many changes in one transaction."""
+
+    request_subject = "punte.probe.change.record_batch"
+    request_permission = NO_PERMISSION
+
+    changes: list[RecordChange] = Field(max_length=10_000)
+
+
+class GetChanges(GetMany[Change]):
+    """Changes by id."""
+
+    request_subject = "punte.probe.change.get_many"
+    request_permission = NO_PERMISSION
+
+
+class Echo(Request[EchoReply]):
+    """Echo a text back, with who asked."""
+
+    request_subject = "punte.probe.system.echo"
+    request_permission = NO_PERMISSION
+
+    text: str = Field(min_length=1, max_length=1000)
+    count: int = Field(default=1, ge=1, le=10)
+
+
+class Sleep(Request[EchoReply]):
     """Hold the request for a while."""
+
+    request_subject = "punte.probe.system.sleep"
+    request_permission = NO_PERMISSION
 
     seconds: float = Field(ge=0, le=30)
 
 
-class Fail(Contract):
+class Fail(Request[EchoReply]):
     """Fail in a chosen way."""
+
+    request_subject = "punte.probe.system.fail"
+    request_permission = NO_PERMISSION
 
     how: str
 
@@ -127,26 +161,25 @@ class Fail(Contract):
 registry = EndpointRegistry()
 
 
-@registry.endpoint("punte.probe.change.record", RecordChange, Recorded)
+@registry.handles(RecordChange)
 async def record_change(ctx: HandlerContext, body: RecordChange) -> Recorded:
     """Insert a change and queue its message, in the request's transaction."""
     return await _record(ctx, [body])
 
 
-@registry.endpoint("punte.probe.change.record_guarded", RecordChange, Recorded)
-async def record_guarded(ctx: HandlerContext, body: RecordChange) -> Recorded:
-    """Like record, for callers holding `probe:write` only."""
-    ctx.require("probe:write")
+@registry.handles(RecordGuarded)
+async def record_guarded(ctx: HandlerContext, body: RecordGuarded) -> Recorded:
+    """Like record, for callers holding `probe:write` only (the contract says so)."""
     return await _record(ctx, [body])
 
 
-@registry.endpoint("punte.probe.change.record_batch", RecordBatch, Recorded)
+@registry.handles(RecordBatch)
 async def record_batch(ctx: HandlerContext, body: RecordBatch) -> Recorded:
     """Insert many changes and queue their messages, in one transaction."""
     return await _record(ctx, body.changes)
 
 
-async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
+async def _record(ctx: HandlerContext, bodies: Sequence[NewChange]) -> Recorded:
     change_ids: list[UUID] = []
     message_ids: list[UUID] = []
     for body in bodies:
@@ -155,7 +188,7 @@ async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
         event = await ctx.outbox.add(
             ctx.session,
             ChangeRecorded(change_id=change_id, key=body.key, seq=body.seq),
-            subject=body.key,
+            key=body.key,
         )
         change_ids.append(change_id)
         message_ids.append(event.id)
@@ -163,8 +196,8 @@ async def _record(ctx: HandlerContext, bodies: list[RecordChange]) -> Recorded:
     return Recorded(change_ids=change_ids, message_ids=message_ids)
 
 
-@registry.endpoint("punte.probe.change.get_many", GetManyRequest, GetManyReply[Change])
-async def get_changes(ctx: HandlerContext, body: GetManyRequest) -> GetManyReply[Change]:
+@registry.handles(GetChanges)
+async def get_changes(ctx: HandlerContext, body: GetChanges) -> GetManyReply[Change]:
     """The changes with these ids, in one query."""
     rows = await ctx.session.execute(select(changes).where(changes.c.id.in_(body.ids)))
     found = [Change(id=row.id, key=row.key, seq=row.seq) for row in rows]
@@ -172,7 +205,7 @@ async def get_changes(ctx: HandlerContext, body: GetManyRequest) -> GetManyReply
     return GetManyReply[Change](items=found, missing=[i for i in body.ids if i not in known])
 
 
-@registry.endpoint("punte.probe.system.echo", Echo, EchoReply)
+@registry.handles(Echo)
 async def echo(ctx: HandlerContext, body: Echo) -> EchoReply:
     """Answer with the text and the caller's context."""
     return EchoReply(
@@ -180,14 +213,14 @@ async def echo(ctx: HandlerContext, body: Echo) -> EchoReply:
     )
 
 
-@registry.endpoint("punte.probe.system.sleep", Sleep, EchoReply)
+@registry.handles(Sleep)
 async def sleep(ctx: HandlerContext, body: Sleep) -> EchoReply:
     """Answer after a delay."""
     await asyncio.sleep(body.seconds)
     return EchoReply(text="slept", actor=ctx.call.actor, request_id=ctx.call.request_id)
 
 
-@registry.endpoint("punte.probe.system.fail", Fail, EchoReply)
+@registry.handles(Fail)
 async def fail(ctx: HandlerContext, body: Fail) -> EchoReply:
     """Fail as asked: a typed error, or a bug after writing (which must roll back)."""
     await ctx.session.execute(insert(changes).values(id=new_id(), key="doomed", seq=0))
@@ -199,8 +232,11 @@ async def fail(ctx: HandlerContext, body: Fail) -> EchoReply:
 jobs = Jobs("probe", tables)
 
 
-class CountTo(Contract):
+class CountTo(Request[Job]):
     """Start a job counting up to `to`, `per_step` changes a step (failing at `fail_at`)."""
+
+    request_subject = "punte.probe.job.count"
+    request_permission = NO_PERMISSION
 
     to: int = Field(ge=0, le=10_000)
     per_step: int = Field(ge=1, le=1000)
@@ -233,14 +269,22 @@ async def count(ctx: MessageContext, job: RunningJob[CountTo]) -> JobProgress | 
     return Counted(count=int(written or 0))
 
 
-@registry.endpoint("punte.probe.job.count", CountTo, Job)
+@registry.handles(CountTo)
 async def start_count(ctx: HandlerContext, body: CountTo) -> Job:
     """Start a count job."""
     return await jobs.start(ctx.session, ctx.outbox, count, body, total=body.to)
 
 
-@registry.endpoint("punte.probe.job.get", GetJob, Job, read_only=True)
-async def get_job(ctx: HandlerContext, body: GetJob) -> Job:
+class GetProbeJob(GetJob, Request[Job]):
+    """A probe job by id (the job's kind says who may read it)."""
+
+    request_subject = "punte.probe.job.get"
+    request_permission = NO_PERMISSION
+    request_read_only = True
+
+
+@registry.handles(GetProbeJob)
+async def get_job(ctx: HandlerContext, body: GetProbeJob) -> Job:
     """A job, for a caller who may read its kind."""
     return await jobs.read(ctx.session, ctx.call, body.id)
 

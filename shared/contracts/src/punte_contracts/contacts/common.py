@@ -1,0 +1,58 @@
+"""Shared pieces of the contacts contracts: permissions, bounds and field types."""
+
+from collections.abc import Sequence
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+
+from punte_contracts.rpc import Contract
+
+SERVICE = "contacts"
+
+WRITE_PERMISSION = "contacts:write"
+READ_PERMISSION = "contacts:read"
+IMPORT_PERMISSION = "contacts:import"
+# Imports need contacts:import or contacts:write; readers may follow one too.
+IMPORTERS = (IMPORT_PERMISSION, WRITE_PERMISSION)
+IMPORT_VIEWERS = (*IMPORTERS, READ_PERMISSION)
+
+MAX_NAME = 300
+MAX_SHORT_TEXT = 200
+MAX_NOTES = 20_000
+MAX_LIST = 50
+MAX_PAGE = 100
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT)]
+OptionalShortText = ShortText | None
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
+EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Cursor = Annotated[str, StringConstraints(max_length=1000)]
+SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT)]
+
+
+class CaenCode(Contract):
+    """A CAEN activity code with its revision (Rev.2 and Rev.3 share shapes, not meanings)."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+    revision: Literal["rev2", "rev3"]
+
+
+class Address(Contract):
+    """A postal address; the country is an ISO 3166-1 alpha-2 code."""
+
+    street: OptionalShortText = None
+    locality: OptionalShortText = None
+    county: OptionalShortText = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = (
+        None
+    )
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "RO"
+
+
+def _given_and_cleared(model: Contract, clear: Sequence[str]) -> None:
+    both = sorted(name for name in clear if getattr(model, name) is not None)
+    if both:
+        raise ValueError(f"given and cleared at once: {', '.join(both)}")
