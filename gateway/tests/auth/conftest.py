@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from punte_gateway.app import create_app
+from punte_gateway.app import create_app, definition
 from punte_gateway.audit.models import AuditEntry
 from punte_gateway.settings import GatewaySettings
 from punte_gateway.users.models import User
@@ -136,7 +136,7 @@ def staff_gateway_factory(
     async def start(**overrides: Any) -> AsyncIterator[StaffGateway]:
         values: dict[str, Any] = {
             "nats_url": nats_server.url,
-            "database_url": await test_databases.create("gateway"),
+            "database_url": await test_databases.for_service(definition()),
             "health_timeout": 0.5,
         }
         values.update(overrides)
