@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from punte_platform.testing.clock import AdvancingClock
 from punte_platform.testing.databases import TestDatabases, postgres_url
 from punte_platform.testing.nats_server import NatsServer
 
@@ -53,6 +54,12 @@ def test_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDat
 async def database_url(test_databases: TestDatabases) -> str:
     """A fresh, empty database for this test."""
     return await test_databases.create()
+
+
+@pytest.fixture
+def clock() -> AdvancingClock:
+    """A clock to give the code under test; `clock.advance(seconds)` instead of sleeping."""
+    return AdvancingClock()
 
 
 @pytest.fixture
