@@ -43,18 +43,7 @@ class TestDatabases:
 
     async def create(self, label: str = "db") -> str:
         """A new, empty database's async SQLAlchemy URL."""
-        name = f"punte_test_{label}_{secrets.token_hex(4)}"
-        if not self.server_url:
-            self.tmp_root.mkdir(parents=True, exist_ok=True)
-            return f"sqlite+aiosqlite:///{self.tmp_root / name}.db"
-        url = make_url(self.server_url).set(drivername="postgresql+asyncpg")
-        connection = await asyncpg.connect(_dsn(url.set(database="postgres")))
-        try:
-            await connection.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await connection.close()
-        self.created.append(name)
-        return url.set(database=name).render_as_string(hide_password=False)
+        return await self._new(label, template=None)
 
     async def for_service(self, definition: ServiceDefinition) -> str:
         """A database a service starts on: at its migrations' head (empty if it has none)."""
@@ -68,16 +57,23 @@ class TestDatabases:
         if template is None:
             template = await self._migrate_template(migrations, label)
             self.templates[migrations] = template
-        url = make_url(template)
+        return await self._new(label, template)
+
+    async def _new(self, label: str, template: str | None) -> str:
+        """A new database, empty or a copy of `template` (a URL this object returned)."""
         name = f"punte_test_{label}_{secrets.token_hex(4)}"
+        source = make_url(template).database if template else None
         if not self.server_url:
-            assert url.database is not None
-            copy = self.tmp_root / f"{name}.db"
-            shutil.copyfile(url.database, copy)
-            return f"sqlite+aiosqlite:///{copy}"
+            self.tmp_root.mkdir(parents=True, exist_ok=True)
+            path = self.tmp_root / f"{name}.db"
+            if source:
+                shutil.copyfile(source, path)
+            return f"sqlite+aiosqlite:///{path}"
+        url = make_url(self.server_url).set(drivername="postgresql+asyncpg")
         connection = await asyncpg.connect(_dsn(url.set(database="postgres")))
         try:
-            await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"')
+            copy = f' TEMPLATE "{source}"' if source else ""
+            await connection.execute(f'CREATE DATABASE "{name}"{copy}')
         finally:
             await connection.close()
         self.created.append(name)
