@@ -4,6 +4,7 @@ Not a benchmark itself. Each script puts `bench/` first on `sys.path` (Python do
 `python bench/<name>.py`) and imports this module as `_common`.
 """
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -22,6 +23,10 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 POSTGRES_URL_VARIABLE = "PUNTE_BENCH_POSTGRES_URL"
+# Smoke mode: tiny counts, same code paths, a few seconds per script (the test suite runs it).
+SMOKE_VARIABLE = "PUNTE_BENCH_SMOKE"
+# Where results go instead of bench/results (the smoke test writes into its temporary folder).
+RESULTS_DIR_VARIABLE = "PUNTE_BENCH_RESULTS_DIR"
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
@@ -60,16 +65,55 @@ def print_header(title: str) -> dict[str, Any]:
     return facts
 
 
+def parse_args(parser: argparse.ArgumentParser, smoke: dict[str, Any]) -> argparse.Namespace:
+    """The command line; with `--smoke` (or PUNTE_BENCH_SMOKE=1) `smoke` replaces defaults."""
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        default=smoke_mode(),
+        help="tiny counts: check that the script runs, in seconds; its figures mean nothing",
+    )
+    args = parser.parse_args()
+    if args.smoke:
+        # Counts given on the command line still win over the smoke ones.
+        parser.set_defaults(**smoke)
+        args = parser.parse_args()
+        os.environ[SMOKE_VARIABLE] = "1"  # for the scripts run_all.py starts
+    return args
+
+
+def smoke_mode() -> bool:
+    """Whether this run is a smoke run."""
+    return os.environ.get(SMOKE_VARIABLE) == "1"
+
+
+def results_dir() -> Path:
+    """`bench/results`, or its `smoke/` folder for smoke runs, unless PUNTE_BENCH_RESULTS_DIR."""
+    chosen = os.environ.get(RESULTS_DIR_VARIABLE)
+    if chosen:
+        return Path(chosen)
+    return RESULTS_DIR / "smoke" if smoke_mode() else RESULTS_DIR
+
+
+def drop_service_settings() -> None:
+    """Remove the shell's PUNTE_ settings (not the benchmarks' own) from this process."""
+    for name in [
+        n for n in os.environ if n.startswith("PUNTE_") and not n.startswith("PUNTE_BENCH_")
+    ]:
+        del os.environ[name]
+
+
 def write_results(name: str, data: dict[str, Any]) -> Path:
-    """Write `bench/results/<name>.json` and say where."""
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"{name}.json"
+    """Write `<results dir>/<name>.json` and say where."""
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
     with contextlib.suppress(OSError):
         load = [round(x, 2) for x in os.getloadavg()]
         data.setdefault("machine", {})["loadavg_at_end"] = load
         print(f"\nload avg at the end: {load} (other work on the machine skews figures)")
     path.write_text(json.dumps(_finite(data), indent=2, default=str, allow_nan=False) + "\n")
-    print(f"\nresults written to {path.relative_to(BENCH_DIR.parent)}")
+    print(f"\nresults written to {path}")
     return path
 
 

@@ -33,7 +33,6 @@ import cProfile
 import csv
 import io
 import logging
-import os
 import pstats
 import random
 import tempfile
@@ -444,9 +443,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--profile", action="store_true", help="cProfile the first import")
-    args = parser.parse_args()
-    for name in [n for n in os.environ if n.startswith("PUNTE_") and n != c.POSTGRES_URL_VARIABLE]:
-        del os.environ[name]  # the shell's settings must not leak into the measured runtime
+    args = c.parse_args(parser, smoke={"rows": 200, "backend": "sqlite"})
+    c.drop_service_settings()  # the shell's settings must not leak into the measured runtime
     logging.basicConfig(level=logging.WARNING, format="   log: %(name)s: %(message)s")
     logging.getLogger("punte_platform.messaging.nats").setLevel(logging.ERROR)
     facts = c.print_header("contacts import: staged CSV of organisations, dry run and apply")

@@ -752,7 +752,16 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL query plans")
-    args = parser.parse_args()
+    args = c.parse_args(
+        parser,
+        smoke={
+            "organizations": 300,
+            "people": 300,
+            "requests": 3,
+            "warmup": 1,
+            "backend": "sqlite",
+        },
+    )
     facts = c.print_header(
         f"contacts search: {args.organizations:,} organisations, {args.people:,} people"
     )

@@ -28,6 +28,7 @@ import httpx
 import psutil
 from _common import (
     child_env,
+    parse_args,
     percentile,
     print_header,
     stop_process,
@@ -202,7 +203,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--in-flight", type=int, default=16)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"requests": 30, "warmup": 5, "in_flight": 4})
     facts = print_header("gateway round trip vs NATS straight to the service")
     result = asyncio.run(bench(args))
     report(result)

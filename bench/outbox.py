@@ -32,7 +32,6 @@ import argparse
 import asyncio
 import logging
 import math
-import os
 import tempfile
 import time
 import uuid
@@ -511,9 +510,18 @@ def main() -> None:
     parser.add_argument("--low-rate", type=float, default=20.0)
     parser.add_argument("--low-seconds", type=float, default=5.0)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    args = parser.parse_args()
-    for name in [n for n in os.environ if n.startswith("PUNTE_") and n != c.POSTGRES_URL_VARIABLE]:
-        del os.environ[name]  # the shell's settings must not leak into the measured runtime
+    args = c.parse_args(
+        parser,
+        smoke={
+            "messages": 300,
+            "one_subject": 50,
+            "seconds": 1.0,
+            "low_seconds": 1.0,
+            "drain": 20.0,
+            "backend": "sqlite",
+        },
+    )
+    c.drop_service_settings()  # the shell's settings must not leak into the measured runtime
     logging.basicConfig(level=logging.WARNING, format="   log: %(name)s: %(message)s")
     # The producer's connection logs its own drain at the end of each run as a warning.
     logging.getLogger("punte_platform.messaging.nats").setLevel(logging.ERROR)

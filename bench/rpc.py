@@ -88,7 +88,7 @@ class _NoTransaction:
     """A unit of work whose transaction opens no session (handlers that never touch it)."""
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[None]:
         yield None
 
 
@@ -303,7 +303,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--responder", help=argparse.SUPPRESS)
     parser.add_argument("--reply-bytes", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = c.parse_args(
+        parser, smoke={"sequential": 30, "concurrent": 100, "in_flight": 8, "warmup": 10}
+    )
     if args.responder:
         asyncio.run(responder(args.responder, args.reply_bytes))
         return

@@ -1,12 +1,13 @@
 """Run every benchmark in turn (`make bench`), then print one summary from their JSON results.
 
-    uv run python bench/run_all.py [rpc outbox memory gateway contacts_search
-                                    contacts_import]
+    uv run python bench/run_all.py [--smoke] [rpc outbox memory gateway contacts_search
+                                              contacts_import]
 
 Each benchmark runs as its own process, as `uv run python bench/<name>.py` would run it.
 Exits non-zero if a benchmark failed to run (missing an aim is reported, not a failure).
 """
 
+import argparse
 import json
 import subprocess
 import sys
@@ -166,7 +167,12 @@ def summary(name: str, data: dict[str, Any]) -> list[list[Any]]:
 
 
 def main() -> None:
-    chosen = sys.argv[1:] or [n for n in BENCHMARKS if (c.BENCH_DIR / f"{n}.py").exists()]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help=f"some of: {' '.join(BENCHMARKS)}")
+    args = c.parse_args(parser, smoke={})  # --smoke reaches each script through the environment
+    if unknown := set(args.names) - set(BENCHMARKS):
+        parser.error(f"unknown benchmarks: {' '.join(sorted(unknown))}")
+    chosen = args.names or [n for n in BENCHMARKS if (c.BENCH_DIR / f"{n}.py").exists()]
     facts = c.print_header(f"all benchmarks: {', '.join(chosen)}")
     failed = []
     took: dict[str, float] = {}
@@ -180,7 +186,7 @@ def main() -> None:
             print(f"bench/{name}.py failed with exit code {code}")
     rows: list[list[Any]] = []
     for name in chosen:
-        path = c.RESULTS_DIR / f"{name}.json"
+        path = c.results_dir() / f"{name}.json"
         if name in failed or not path.exists():
             rows.append([name, "FAILED", "", "", ""])
             continue

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from punte_gateway.app import create_app
+from punte_gateway.app import create_app, definition
 from punte_gateway.settings import GatewaySettings
 from punte_platform.testing.databases import TestDatabases
 from punte_platform.testing.nats_server import NatsServer
@@ -20,7 +20,7 @@ async def production(
     settings = test_settings(
         GatewaySettings,
         nats_url=nats_server.url,
-        database_url=await test_databases.create("gateway"),
+        database_url=await test_databases.for_service(definition()),
         environment="production",
         secret_key="s" * 48,
         cors_origins=[ALLOWED_ORIGIN],

@@ -2,7 +2,7 @@
 
 import httpx
 import pytest
-from punte_gateway.app import create_app
+from punte_gateway.app import create_app, definition
 from punte_gateway.settings import GatewaySettings
 from punte_platform.testing.databases import TestDatabases
 from punte_platform.testing.nats_server import NatsServer
@@ -32,7 +32,7 @@ async def test_a_too_deep_query_is_refused(
     settings = test_settings(
         GatewaySettings,
         nats_url=nats_server.url,
-        database_url=await test_databases.create("gateway"),
+        database_url=await test_databases.for_service(definition()),
         max_query_depth=0,
     )
     async with running_app(create_app(settings)) as gateway:

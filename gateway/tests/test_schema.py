@@ -1,6 +1,6 @@
 """The committed `schema.graphql` is the code's schema; GraphiQL only outside production."""
 
-from punte_gateway.app import create_app
+from punte_gateway.app import create_app, definition
 from punte_gateway.graphql.schema import SCHEMA_FILE, export_schema
 from punte_gateway.settings import GatewaySettings
 from punte_platform.testing.databases import TestDatabases
@@ -28,7 +28,7 @@ async def test_graphiql_is_served_in_development_only(
         settings = test_settings(
             GatewaySettings,
             nats_url=nats_server.url,
-            database_url=await test_databases.create("gateway"),
+            database_url=await test_databases.for_service(definition()),
             **overrides,
         )
         async with running_app(create_app(settings)) as client:

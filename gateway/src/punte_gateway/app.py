@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from punte_platform.clock import SYSTEM_CLOCK, Clock
 from punte_platform.entrypoint import migrations_path, package_version
 from punte_platform.runtime import ServiceDefinition, create_service_app
 from strawberry.fastapi import GraphQLRouter
@@ -35,10 +36,10 @@ def definition() -> ServiceDefinition:
     )
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     """The gateway app; GraphiQL only outside production."""
     settings = settings or GatewaySettings()
-    app = create_service_app(definition(), settings)
+    app = create_service_app(definition(), settings, clock)
     router: GraphQLRouter[object, None] = GraphQLRouter(
         build_schema(settings),
         context_getter=get_context,

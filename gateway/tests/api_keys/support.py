@@ -14,7 +14,7 @@ import pytest
 import strawberry
 from fastapi import FastAPI
 from punte_gateway.api_keys import service
-from punte_gateway.app import create_app
+from punte_gateway.app import create_app, definition
 from punte_gateway.auth.permissions import Role
 from punte_gateway.auth.principal import Principal, PrincipalKind
 from punte_gateway.graphql.context import GraphQLContext
@@ -127,7 +127,7 @@ def gateway_factory(nats_server: NatsServer, test_databases: TestDatabases) -> G
         settings = test_settings(
             GatewaySettings,
             nats_url=nats_server.url,
-            database_url=await test_databases.create("gateway"),
+            database_url=await test_databases.for_service(definition()),
             **values,
         )
         app = create_app(settings)

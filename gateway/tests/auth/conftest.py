@@ -7,12 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
-from punte_gateway.app import create_app
+from punte_gateway.app import create_app, definition
 from punte_gateway.audit.models import AuditEntry
 from punte_gateway.settings import GatewaySettings
 from punte_gateway.users.models import User
 from punte_gateway.users.repository import find_by_username
 from punte_gateway.users.service import NewUser, create_user
+from punte_platform.clock import SYSTEM_CLOCK, Clock
 from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.databases import TestDatabases
 from punte_platform.testing.nats_server import NatsServer
@@ -133,15 +134,15 @@ def staff_gateway_factory(
     """Start a gateway with settings overrides (`async with factory(**overrides) as gw`)."""
 
     @asynccontextmanager
-    async def start(**overrides: Any) -> AsyncIterator[StaffGateway]:
+    async def start(clock: Clock = SYSTEM_CLOCK, **overrides: Any) -> AsyncIterator[StaffGateway]:
         values: dict[str, Any] = {
             "nats_url": nats_server.url,
-            "database_url": await test_databases.create("gateway"),
+            "database_url": await test_databases.for_service(definition()),
             "health_timeout": 0.5,
         }
         values.update(overrides)
         settings = test_settings(GatewaySettings, **values)
-        app = create_app(settings)
+        app = create_app(settings, clock)
         async with running_app(app) as client:
             yield StaffGateway(client=client, runtime=app.state.runtime, settings=settings)
 

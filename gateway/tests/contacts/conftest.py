@@ -94,6 +94,12 @@ class Crm:
 
 
 @pytest.fixture
+def service_names() -> tuple[str, ...]:
+    """These tests reach the contacts service alone."""
+    return ("contacts",)
+
+
+@pytest.fixture
 async def crm(
     staff_gateway_factory: StaffGatewayFactory, services: dict[str, ServiceRuntime]
 ) -> AsyncIterator[Crm]:

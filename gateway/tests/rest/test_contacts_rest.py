@@ -13,6 +13,13 @@ from stdnum.ro import cui as ro_cui
 
 pytestmark = pytest.mark.usefixtures("services")
 
+
+@pytest.fixture
+def service_names() -> tuple[str, ...]:
+    """The REST contacts endpoints reach the contacts service alone."""
+    return ("contacts",)
+
+
 IMPORTS = "/api/v1/contacts/imports"
 MAPPING = {"Denumire": "legal_name", "CUI": "cui", "Localitate": "locality", "Etichete": "tags"}
 

@@ -13,6 +13,7 @@ from punte_contracts.rpc import Request
 from punte_platform.context import CallContext, call_context
 from punte_platform.errors import ServiceError
 from punte_platform.runtime import ServiceRuntime
+from punte_platform.testing.databases import TestDatabases
 from punte_platform.testing.nats_server import NatsServer
 from punte_platform.testing.services import running_service, test_settings
 from pydantic import BaseModel
@@ -29,20 +30,32 @@ READER = CallContext(actor="user:reader", permissions=frozenset({c.READ_PERMISSI
 
 
 @pytest.fixture
-async def contacts(nats_server: NatsServer, database_url: str) -> AsyncIterator[ServiceRuntime]:
+async def contacts(
+    nats_server: NatsServer, test_databases: TestDatabases
+) -> AsyncIterator[ServiceRuntime]:
     """The contacts service (test environment: no demo data, no import worker)."""
-    settings = test_settings(ContactsSettings, nats_url=nats_server.url, database_url=database_url)
-    async with running_service(definition(import_worker=False), settings) as runtime:
+    service = definition(import_worker=False)
+    settings = test_settings(
+        ContactsSettings,
+        nats_url=nats_server.url,
+        database_url=await test_databases.for_service(service),
+    )
+    async with running_service(service, settings) as runtime:
         yield runtime
 
 
 @pytest.fixture
 async def contacts_with_worker(
-    nats_server: NatsServer, database_url: str
+    nats_server: NatsServer, test_databases: TestDatabases
 ) -> AsyncIterator[ServiceRuntime]:
     """The contacts service with the subscriber that applies imports in the background."""
-    settings = test_settings(ContactsSettings, nats_url=nats_server.url, database_url=database_url)
-    async with running_service(definition(), settings) as runtime:
+    service = definition()
+    settings = test_settings(
+        ContactsSettings,
+        nats_url=nats_server.url,
+        database_url=await test_databases.for_service(service),
+    )
+    async with running_service(service, settings) as runtime:
         yield runtime
 
 

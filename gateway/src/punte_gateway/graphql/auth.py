@@ -265,7 +265,13 @@ class AuthMutation:
         context = info.context
         # Failures commit too: the failure counter and the audit entry must stick.
         async with context.transaction() as session:
-            result = await service.login(session, context.settings, input.username, input.password)
+            result = await service.login(
+                session,
+                context.settings,
+                input.username,
+                input.password,
+                now=context.runtime.clock.now(),
+            )
         if isinstance(result, service.AuthFailure):
             return LoginPayload(
                 access_token=None,

@@ -373,10 +373,14 @@ async def set_password(
 
 
 async def login(
-    session: AsyncSession, settings: GatewaySettings, username: str, password: str
+    session: AsyncSession,
+    settings: GatewaySettings,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
 ) -> SessionTokens | AuthFailure:
     """Check a password, counting failures towards a lockout; open a session on success."""
-    now = utcnow()
     name = normalise_username(username)
     user = (
         await repository.find_by_username(session, name, for_update=True)

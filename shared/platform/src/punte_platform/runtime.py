@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
+from punte_platform.clock import SYSTEM_CLOCK, Clock
 from punte_platform.db import (
     UnitOfWork,
     create_engine,
@@ -67,9 +68,12 @@ class ServiceDefinition:
 class ServiceRuntime:
     """Starts and drains a service's parts in order."""
 
-    def __init__(self, definition: ServiceDefinition, settings: PunteSettings) -> None:
+    def __init__(
+        self, definition: ServiceDefinition, settings: PunteSettings, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.definition = definition
         self.settings = settings
+        self.clock = clock
         self.metrics = ServiceMetrics(definition.name)
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self._read_engine = read_only_engine(self.engine)
@@ -280,13 +284,15 @@ class ServiceRuntime:
                 await asyncio.wait_for(self._stopping.wait(), timeout=MONITOR_EVERY_SECONDS)
 
 
-def create_service_app(definition: ServiceDefinition, settings: PunteSettings) -> FastAPI:
+def create_service_app(
+    definition: ServiceDefinition, settings: PunteSettings, clock: Clock = SYSTEM_CLOCK
+) -> FastAPI:
     """The FastAPI app of a service: its lifespan runs the runtime; ops endpoints only."""
     configure_logging(definition.name, settings.log_level, json_lines=settings.log_json)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = ServiceRuntime(definition, settings)
+        runtime = ServiceRuntime(definition, settings, clock)
         app.state.runtime = runtime
         await runtime.start()
         try:

@@ -12,6 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from punte_platform.testing.clock import AdvancingClock
 from punte_platform.testing.databases import TestDatabases, postgres_url
 from punte_platform.testing.nats_server import NatsServer
 
@@ -77,6 +78,12 @@ def span_exporter() -> Iterator[InMemorySpanExporter]:
     yield exporter
     # A stopped exporter refuses later tests' spans instead of keeping them.
     exporter.shutdown()
+
+
+@pytest.fixture
+def clock() -> AdvancingClock:
+    """A clock to give the code under test; `clock.advance(seconds)` instead of sleeping."""
+    return AdvancingClock()
 
 
 @pytest.fixture
