@@ -3,7 +3,6 @@
 import asyncio
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from uuid import UUID
@@ -28,6 +27,7 @@ from punte_platform.testing.probe import (
     definition,
     jobs,
     probe_settings,
+    start_probe_process,
 )
 from punte_platform.testing.services import running_service
 from punte_platform.testing.waiting import eventually
@@ -142,19 +142,7 @@ async def test_a_crash_in_the_middle_of_a_step_resumes_and_writes_each_step_once
     }
 
     def start_probe(extra: dict[str, str]) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "punte_platform.testing.probe"],
-            env={**env, **extra},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=tmp_path,
-        )
-        assert process.stdout is not None
-        for line in process.stdout:
-            if "probe ready" in line:
-                return process
-        raise AssertionError(f"probe did not start: exit {process.wait()}")
+        return start_probe_process({**env, **extra}, tmp_path)
 
     crashing = start_probe({"PUNTE_CRASH_POINT": "jobs:after_step"})
     nc = await connect(server.url, "test-client", attempts=3)

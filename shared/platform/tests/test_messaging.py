@@ -4,7 +4,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from punte_platform.testing.probe import (
     applied_rows,
     definition,
     probe_settings,
+    start_probe_process,
 )
 from punte_platform.testing.services import running_service
 from punte_platform.testing.waiting import eventually
@@ -187,19 +187,7 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
     }
 
     def start_probe(extra: dict[str, str]) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "punte_platform.testing.probe"],
-            env={**env, **extra},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=tmp_path,
-        )
-        assert process.stdout is not None
-        for line in process.stdout:
-            if "probe ready" in line:
-                return process
-        raise AssertionError(f"probe did not start: exit {process.wait()}")
+        return start_probe_process({**env, **extra}, tmp_path)
 
     crashing = start_probe({"PUNTE_CRASH_POINT": crash_point})
     nc = await connect(server.url, "test-client", attempts=3)

@@ -6,7 +6,11 @@
 import asyncio
 import os
 import signal
-from collections.abc import Sequence
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -368,6 +372,29 @@ def definition(
         endpoints=registry,
         subscribers=subscribers,
     )
+
+
+def start_probe_process(env: Mapping[str, str], cwd: Path) -> "subprocess.Popen[str]":
+    """Run the probe as its own process (crash tests kill it) and return once it is ready.
+
+    Its output is drained from then on: a full pipe would block the probe's event loop, and
+    the broker would drop it as a slow consumer.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "punte_platform.testing.probe"],
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=cwd,
+    )
+    assert process.stdout is not None
+    output = process.stdout
+    for line in output:
+        if "probe ready" in line:
+            threading.Thread(target=output.read, daemon=True).start()
+            return process
+    raise AssertionError(f"probe did not start: exit {process.wait()}")
 
 
 async def _main() -> None:

@@ -18,7 +18,8 @@ def test_settings(settings_cls: type[SettingsT], **overrides: Any) -> SettingsT:
     values: dict[str, Any] = {
         "environment": "test",
         "log_json": False,
-        "request_timeout": 2.0,
+        # The production default: on a loaded 2-core machine an answer can take over 2 s.
+        "request_timeout": 5.0,
         "relay_poll_interval": 0.2,
         "relay_retry_initial": 0.05,
         "relay_retry_max": 0.5,
