@@ -4,7 +4,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from punte_contracts.contacts import OrganizationKind, OrganizationSource, OrganizationStatus
+from punte_contracts.contacts import (
+    Address,
+    OrganizationKind,
+    OrganizationSource,
+    OrganizationStatus,
+)
 from punte_platform.db import UTCDateTime
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,6 +82,11 @@ class Organization(Base):
     merged_into_id: Mapped[UUID | None] = mapped_column(Uuid, default=None)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def address(self) -> Address:
+        """The address columns as one value, as the read model has it."""
+        return Address.model_validate(self)
 
 
 class ContactPoint(Base):

@@ -16,7 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from punte_contacts import identifiers as ids
 from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository
-from punte_contacts.organizations.mappers import to_contract
 from punte_contacts.organizations.models import Organization
 from punte_contacts.paging import decode_cursor, encode_cursor
 from punte_contacts.people.models import Person
@@ -133,7 +132,7 @@ async def create(
         c.OrganizationCreated(organization_id=org.id, version=org.version, kind=org.kind),
         key=str(org.id),
     )
-    return to_contract(org)
+    return c.Organization.model_validate(org)
 
 
 async def _load_for_change(
@@ -171,7 +170,7 @@ async def update(
         await _refuse_duplicate_cui(session, values["cui"], org.id)
     changed = sorted(name for name, value in values.items() if getattr(org, name) != value)
     if not changed:
-        return to_contract(org)
+        return c.Organization.model_validate(org)
     for name in changed:
         setattr(org, name, values[name])
     org.search_key = search_key(org.legal_name, org.short_name)
@@ -187,7 +186,7 @@ async def update(
         c.OrganizationUpdated(organization_id=org.id, version=org.version, changed=public),
         key=str(org.id),
     )
-    return to_contract(org)
+    return c.Organization.model_validate(org)
 
 
 def _public_name(column: str) -> str:
@@ -205,7 +204,7 @@ async def archive(
     """Make an organisation inactive and queue `OrganizationArchived`."""
     org = await _load_for_change(session, body.id, body.expected_version)
     if org.status is c.OrganizationStatus.INACTIVE:
-        return to_contract(org)
+        return c.Organization.model_validate(org)
     org.status = c.OrganizationStatus.INACTIVE
     org.updated_at = utcnow()
     await _flush(session, org.cui)
@@ -214,14 +213,14 @@ async def archive(
         c.OrganizationArchived(organization_id=org.id, version=org.version),
         key=str(org.id),
     )
-    return to_contract(org)
+    return c.Organization.model_validate(org)
 
 
 async def get_many(
     session: AsyncSession, ids_: list[UUID]
 ) -> tuple[list[c.Organization], list[UUID]]:
     """The organisations found, and the ids that matched nothing."""
-    found = [to_contract(org) for org in await repository.get_many(session, ids_)]
+    found = [c.Organization.model_validate(org) for org in await repository.get_many(session, ids_)]
     known = {org.id for org in found}
     return found, [i for i in dict.fromkeys(ids_) if i not in known]
 
@@ -326,7 +325,9 @@ async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.Organi
     if len(rows) > body.first:
         last, rank = page[-1]
         next_cursor = cursor_of(body.order_by, last, rank)
-    return c.OrganizationPage(items=[to_contract(org) for org, _ in page], next_cursor=next_cursor)
+    return c.OrganizationPage(
+        items=[c.Organization.model_validate(org) for org, _ in page], next_cursor=next_cursor
+    )
 
 
 async def count(session: AsyncSession, body: c.OrganizationFilter) -> c.SearchCount:

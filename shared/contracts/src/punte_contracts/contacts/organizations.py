@@ -21,7 +21,7 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
-from punte_contracts.rpc import Contract, GetMany, Request
+from punte_contracts.rpc import GetMany, ReadModel, Request
 
 
 class OrganizationKind(StrEnum):
@@ -62,7 +62,7 @@ class SizeBand(StrEnum):
     LARGE = "large"
 
 
-class Organization(Contract):
+class Organization(ReadModel):
     """An organisation as the service holds it."""
 
     id: UUID

@@ -19,10 +19,10 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
-from punte_contracts.rpc import Contract, GetMany, Request
+from punte_contracts.rpc import GetMany, ReadModel, Request
 
 
-class Person(Contract):
+class Person(ReadModel):
     """A person as the service holds it (no CNP: the CRM must not collect it)."""
 
     id: UUID
