@@ -58,9 +58,9 @@ class CreatePerson(Request[Person]):
     request_subject = "punte.contacts.person.create"
     request_permission = WRITE_PERMISSION
 
-    honorific: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    given_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME)] = ""
     family_name: Name
+    given_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME)] = ""
+    honorific: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     job_title: OptionalShortText = None
     emails: list[EmailText] = Field(default_factory=list, max_length=MAX_LIST)
     phones: list[PhoneText] = Field(default_factory=list, max_length=MAX_LIST)
