@@ -31,8 +31,6 @@ def clean_values(
     """The sent fields in their stored form; every invalid one reported with its path."""
     errors = FieldErrors()
     values: dict[str, Any] = {}
-    if "kind" in fields:
-        values["kind"] = body.kind
     if "legal_name" in fields and body.legal_name is not None:
         values["legal_name"] = normalize_text(body.legal_name)
     for name in _PLAIN_TEXT:
@@ -71,12 +69,11 @@ def clean_values(
     for name in ("sectors", "tags"):
         if name in fields and getattr(body, name) is not None:
             values[name] = ids.unique_texts(normalize_text(v) for v in getattr(body, name))
-    if "size_band" in fields:
-        values["size_band"] = body.size_band.value if body.size_band else None
-    if "owner_id" in fields:
-        values["owner_id"] = body.owner_id
     if "notes" in fields and body.notes is not None:
         values["notes"] = normalize_text(body.notes)
+    # The other fields are stored as the contract validated them: a plain field needs no code.
+    for name in fields - values.keys() - {"address", "source"}:
+        values[name] = getattr(body, name)
     errors.raise_if_any()
     return values
 
