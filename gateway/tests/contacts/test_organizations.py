@@ -292,3 +292,24 @@ async def _unreachable(staff: StaffGateway) -> None:
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["input"], "unavailable")]
     read = await staff.post("{ organizations(first: 1) { edges { cursor } } }", token=token)
     assert StaffGateway.error_codes(read) == ["UNAVAILABLE"]
+
+
+FOUNDED_ON = """
+mutation ($input: UpdateOrganizationInput!) {
+  updateOrganization(input: $input) { organization { foundedOn version } userErrors { field } }
+}
+"""
+
+
+async def test_a_plain_contract_field_is_in_the_type_and_the_inputs(crm: Crm) -> None:
+    # founded_on was added to the model, its migration and the contracts only.
+    created = await crm.mutate(
+        CREATE_ORG.replace("mergedIntoId", "mergedIntoId foundedOn"),
+        {"kind": "COMPANY", "legalName": "Fundația Bega", "foundedOn": "1991-05-17"},
+    )
+    org = created["organization"]
+    assert org["foundedOn"] == "1991-05-17"
+    changed = await crm.mutate(FOUNDED_ON, {"id": org["id"], "foundedOn": "2001-01-02"})
+    assert changed["organization"] == {"foundedOn": "2001-01-02", "version": 2}
+    cleared = await crm.mutate(FOUNDED_ON, {"id": org["id"], "clear": ["FOUNDED_ON"]})
+    assert cleared["organization"] == {"foundedOn": None, "version": 3}

@@ -1,7 +1,6 @@
 """Merging duplicate organisations or people, and undoing a merge."""
 
 from datetime import datetime
-from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -17,6 +16,7 @@ from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts.errors import user_errors
 from punte_gateway.contacts.mutations import InputIds, plain_global_id, send_input
 from punte_gateway.contacts.types import OrganizationNode, PersonNode, global_id
+from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError
 from punte_gateway.graphql.permissions import require
@@ -28,32 +28,14 @@ WRITE = Permission.CONTACTS_WRITE
 strawberry.enum(c.MergeEntity)
 
 
-@strawberry.enum(description="Organisation fields a merge may take from the secondary.")
-class OrganizationMergeField(Enum):
-    KIND = "kind"
-    LEGAL_NAME = "legal_name"
-    SHORT_NAME = "short_name"
-    CUI = "cui"
-    TRADE_REGISTER = "trade_register"
-    CAEN_CODES = "caen_codes"
-    ADDRESS = "address"
-    WEBSITE = "website"
-    SECTORS = "sectors"
-    SIZE_BAND = "size_band"
-    OWNER_ID = "owner_id"
-    DEPARTMENT = "department"
-    NOTES = "notes"
-
-
-@strawberry.enum(description="Person fields a merge may take from the secondary.")
-class PersonMergeField(Enum):
-    HONORIFIC = "honorific"
-    GIVEN_NAME = "given_name"
-    FAMILY_NAME = "family_name"
-    JOB_TITLE = "job_title"
-    PREFERRED_LANGUAGE = "preferred_language"
-    OWNER_ID = "owner_id"
-    NOTES = "notes"
+OrganizationMergeField = derive.enum_of(
+    c.OrganizationMergeField,
+    "OrganizationMergeField",
+    "Organisation fields a merge may take from the secondary.",
+)
+PersonMergeField = derive.enum_of(
+    c.PersonMergeField, "PersonMergeField", "Person fields a merge may take from the secondary."
+)
 
 
 @strawberry.input(
@@ -68,7 +50,9 @@ class MergeOrganizationsInput:
     primary_expected_version: int
     secondary_id: relay.GlobalID
     secondary_expected_version: int
-    take_from_secondary: list[OrganizationMergeField] = strawberry.field(default_factory=list)
+    take_from_secondary: list[OrganizationMergeField] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list
+    )
 
 
 @strawberry.input(
@@ -82,7 +66,9 @@ class MergePeopleInput:
     primary_expected_version: int
     secondary_id: relay.GlobalID
     secondary_expected_version: int
-    take_from_secondary: list[PersonMergeField] = strawberry.field(default_factory=list)
+    take_from_secondary: list[PersonMergeField] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list
+    )
 
 
 @strawberry.input(description="The merge to undo, by the mergeId a merge returned.")
@@ -162,23 +148,13 @@ async def _both(
     return found.get(primary), found.get(secondary)
 
 
-def _organization_input(input: MergeOrganizationsInput, ids: InputIds) -> dict[str, Any]:
+def _merge_input(
+    input: MergeOrganizationsInput | MergePeopleInput, type_name: str, ids: InputIds
+) -> dict[str, Any]:
     return {
-        "primary_id": ids(input.primary_id, "Organization", "primaryId"),
-        "primary_expected_version": input.primary_expected_version,
-        "secondary_id": ids(input.secondary_id, "Organization", "secondaryId"),
-        "secondary_expected_version": input.secondary_expected_version,
-        "take_from_secondary": [f.value for f in input.take_from_secondary],
-    }
-
-
-def _person_input(input: MergePeopleInput, ids: InputIds) -> dict[str, Any]:
-    return {
-        "primary_id": ids(input.primary_id, "Person", "primaryId"),
-        "primary_expected_version": input.primary_expected_version,
-        "secondary_id": ids(input.secondary_id, "Person", "secondaryId"),
-        "secondary_expected_version": input.secondary_expected_version,
-        "take_from_secondary": [f.value for f in input.take_from_secondary],
+        **derive.values_of(input),
+        "primary_id": ids(input.primary_id, type_name, "primaryId"),
+        "secondary_id": ids(input.secondary_id, type_name, "secondaryId"),
     }
 
 
@@ -195,7 +171,7 @@ class MergeMutation:
         result, errors = await send_input(
             context,
             c.MergeOrganizations,
-            lambda ids: _organization_input(input, ids),
+            lambda ids: _merge_input(input, "Organization", ids),
             _merge_errors,
         )
         if result is None:
@@ -224,7 +200,7 @@ class MergeMutation:
     ) -> MergePeoplePayload:
         context = info.context
         result, errors = await send_input(
-            context, c.MergePeople, lambda ids: _person_input(input, ids), _merge_errors
+            context, c.MergePeople, lambda ids: _merge_input(input, "Person", ids), _merge_errors
         )
         if result is None:
             return MergePeoplePayload(merge=None, primary=None, secondary=None, user_errors=errors)

@@ -5,10 +5,8 @@ travels with every request). Expected failures (invalid fields, unknown ids, sta
 a CUI taken, a refusal, the service unreachable) come back as user errors.
 """
 
-import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
-from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -31,6 +29,7 @@ from punte_gateway.contacts.types import (
     OrganizationNode,
     PersonNode,
 )
+from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError
 from punte_gateway.graphql.permissions import require
@@ -88,28 +87,6 @@ async def send_input(
         return None, on_error(error, ids.paths)
 
 
-def _plain(value: Any) -> Any:
-    """Input values as contract values: enums as their values, nested inputs as dicts."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    return value
-
-
-def _values(input: object, *skip: str) -> dict[str, Any]:
-    """An input object's fields as contract values, but those in `skip`."""
-    assert dataclasses.is_dataclass(input)
-    assert not isinstance(input, type)
-    return {
-        f.name: _plain(getattr(input, f.name))
-        for f in dataclasses.fields(input)
-        if f.name not in skip
-    }
-
-
 def _patch(values: dict[str, Any]) -> dict[str, Any]:
     """Leave out what was not given: absent or null means unchanged."""
     return {k: v for k, v in values.items() if v is not None}
@@ -142,91 +119,49 @@ async def _version_to_send(
 # ---- inputs ----------------------------------------------------------------------------------
 
 
-@strawberry.input(description="A postal address; country is ISO 3166-1 alpha-2.")
+@derive.input_type(c.Address, description="A postal address; country is ISO 3166-1 alpha-2.")
 class AddressInput:
-    street: str | None = None
-    locality: str | None = None
-    county: str | None = None
-    postal_code: str | None = None
-    country: str = "RO"
+    pass
 
 
-@strawberry.input(description="A CAEN code: four digits and rev2 or rev3.")
+@derive.input_type(c.CaenCode, description="A CAEN code: four digits and rev2 or rev3.")
 class CaenCodeInput:
-    code: str
     revision: str = "rev2"
 
 
-@strawberry.enum(description="Optional organisation fields that `clear` empties.")
-class OrganizationClearableField(Enum):
-    SHORT_NAME = "short_name"
-    CUI = "cui"
-    TRADE_REGISTER = "trade_register"
-    WEBSITE = "website"
-    SIZE_BAND = "size_band"
-    OWNER_ID = "owner_id"
-    DEPARTMENT = "department"
+OrganizationClearableField = derive.enum_of(
+    c.OrganizationClearable,
+    "OrganizationClearableField",
+    "Optional organisation fields that `clear` empties.",
+)
+PersonClearableField = derive.enum_of(
+    c.PersonClearable, "PersonClearableField", "Optional person fields that `clear` empties."
+)
 
 
-@strawberry.enum(description="Optional person fields that `clear` empties.")
-class PersonClearableField(Enum):
-    HONORIFIC = "honorific"
-    JOB_TITLE = "job_title"
-    OWNER_ID = "owner_id"
-
-
-@strawberry.input(description="A new organisation. CUI may carry RO and spaces.")
+@derive.input_type(
+    c.CreateOrganization, description="A new organisation. CUI may carry RO and spaces."
+)
 class CreateOrganizationInput:
-    kind: c.OrganizationKind
-    legal_name: str
-    short_name: str | None = None
-    cui: str | None = None
-    trade_register: str | None = None
-    caen_codes: list[CaenCodeInput] = strawberry.field(default_factory=list)
     address: AddressInput | None = None
-    website: str | None = None
-    emails: list[str] = strawberry.field(default_factory=list)
-    phones: list[str] = strawberry.field(default_factory=list)
-    sectors: list[str] = strawberry.field(default_factory=list)
-    size_band: c.SizeBand | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
-    owner_id: UUID | None = None
-    department: str | None = None
-    source: c.OrganizationSource = c.OrganizationSource.MANUAL
-    notes: str = ""
 
 
-@strawberry.input(
+@derive.input_type(
+    c.UpdateOrganization,
     description=(
         "Changes to an organisation: fields left out or null stay as they are; a list or the "
         "address given replaces the old one; fields named in `clear` become null."
-    )
+    ),
+    descriptions={"status": "ACTIVE or INACTIVE"},
 )
 class UpdateOrganizationInput:
     id: relay.GlobalID
     expected_version: int | None = strawberry.field(
         default=None, description="The version read; a stale one is a conflict"
     )
-    kind: c.OrganizationKind | None = None
-    legal_name: str | None = None
-    short_name: str | None = None
-    cui: str | None = None
-    trade_register: str | None = None
-    caen_codes: list[CaenCodeInput] | None = None
-    address: AddressInput | None = None
-    website: str | None = None
-    emails: list[str] | None = None
-    phones: list[str] | None = None
-    sectors: list[str] | None = None
-    size_band: c.SizeBand | None = None
-    tags: list[str] | None = None
-    owner_id: UUID | None = None
-    department: str | None = None
-    status: c.OrganizationStatus | None = strawberry.field(
-        default=None, description="ACTIVE or INACTIVE"
+    clear: list[OrganizationClearableField] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list
     )
-    notes: str | None = None
-    clear: list[OrganizationClearableField] = strawberry.field(default_factory=list)
 
 
 @strawberry.input(description="Archive (make inactive) an organisation.")
@@ -235,37 +170,21 @@ class ArchiveOrganizationInput:
     expected_version: int | None = None
 
 
-@strawberry.input(description="A new person.")
+@derive.input_type(c.CreatePerson, description="A new person.")
 class CreatePersonInput:
-    family_name: str
-    given_name: str = ""
-    honorific: str | None = None
-    job_title: str | None = None
-    emails: list[str] = strawberry.field(default_factory=list)
-    phones: list[str] = strawberry.field(default_factory=list)
-    preferred_language: str = "ro"
-    tags: list[str] = strawberry.field(default_factory=list)
-    owner_id: UUID | None = None
-    notes: str = ""
+    pass
 
 
-@strawberry.input(
-    description="Changes to a person: as for organisations (null unchanged, `clear` empties)."
+@derive.input_type(
+    c.UpdatePerson,
+    description="Changes to a person: as for organisations (null unchanged, `clear` empties).",
 )
 class UpdatePersonInput:
     id: relay.GlobalID
     expected_version: int | None = None
-    honorific: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    job_title: str | None = None
-    emails: list[str] | None = None
-    phones: list[str] | None = None
-    preferred_language: str | None = None
-    tags: list[str] | None = None
-    owner_id: UUID | None = None
-    notes: str | None = None
-    clear: list[PersonClearableField] = strawberry.field(default_factory=list)
+    clear: list[PersonClearableField] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list
+    )
 
 
 @strawberry.input(description="Link a person to an organisation.")
@@ -286,10 +205,9 @@ class EndAffiliationInput:
     end_date: date
 
 
-@strawberry.input(description="A follow-up task.")
+@derive.input_type(c.FollowUp, description="A follow-up task.", omit={"done"})
 class FollowUpInput:
-    assignee_id: UUID | None = None
-    due_date: date | None = None
+    pass
 
 
 @strawberry.input(description="Record an interaction with at least one person or organisation.")
@@ -444,7 +362,7 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: CreateOrganizationInput
     ) -> CreateOrganizationPayload:
         def build(ids: InputIds) -> dict[str, Any]:
-            values = _values(input)
+            values = derive.values_of(input)
             if values["address"] is None:
                 del values["address"]
             return values
@@ -474,7 +392,7 @@ class ContactsMutation:
 
         def build(ids: InputIds) -> dict[str, Any]:
             return {
-                **_patch(_values(input, "id", "expected_version")),
+                **_patch(derive.values_of(input, "id", "expected_version")),
                 "id": ids(input.id, "Organization", "id"),
                 "expected_version": version,
             }
@@ -513,7 +431,9 @@ class ContactsMutation:
     async def create_person(
         self, info: Info[GraphQLContext, None], input: CreatePersonInput
     ) -> CreatePersonPayload:
-        person, errors = await send_input(info.context, c.CreatePerson, lambda ids: _values(input))
+        person, errors = await send_input(
+            info.context, c.CreatePerson, lambda ids: derive.values_of(input)
+        )
         return CreatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
         )
@@ -534,7 +454,7 @@ class ContactsMutation:
 
         def build(ids: InputIds) -> dict[str, Any]:
             return {
-                **_patch(_values(input, "id", "expected_version")),
+                **_patch(derive.values_of(input, "id", "expected_version")),
                 "id": ids(input.id, "Person", "id"),
                 "expected_version": version,
             }
@@ -552,7 +472,7 @@ class ContactsMutation:
     ) -> AddAffiliationPayload:
         def build(ids: InputIds) -> dict[str, Any]:
             return {
-                **_values(input, "person_id", "organization_id"),
+                **derive.values_of(input, "person_id", "organization_id"),
                 "person_id": ids(input.person_id, "Person", "personId"),
                 "organization_id": ids(input.organization_id, "Organization", "organizationId"),
             }
@@ -588,7 +508,7 @@ class ContactsMutation:
     ) -> LogInteractionPayload:
         def build(ids: InputIds) -> dict[str, Any]:
             return {
-                **_values(input, "person_ids", "organization_ids"),
+                **derive.values_of(input, "person_ids", "organization_ids"),
                 "person_ids": [
                     ids(g, "Person", "personIds", i) for i, g in enumerate(input.person_ids)
                 ],
@@ -625,7 +545,7 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: SetConsentInput
     ) -> SetConsentPayload:
         def build(ids: InputIds) -> dict[str, Any]:
-            values = _values(input, "person_id")
+            values = derive.values_of(input, "person_id")
             if values["at"] is None:
                 del values["at"]
             return {**values, "person_id": ids(input.person_id, "Person", "personId")}

@@ -1,7 +1,7 @@
 """GraphQL types of the contacts domain, built from the contacts service's contracts."""
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts import loaders
 from punte_gateway.contacts.errors import query_error
 from punte_gateway.contacts.paging import ServicePage, decode, encode, service_page
+from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import authenticated, record_refusal
@@ -115,125 +116,61 @@ def _page_info(page: ServicePage[Any]) -> relay.PageInfo:
 # ---- value types ------------------------------------------------------------------------------
 
 
-@strawberry.type(description="A postal address; country is ISO 3166-1 alpha-2.")
-class Address:
-    street: str | None
-    locality: str | None
-    county: str | None
-    postal_code: str | None
-    country: str
-
-    @classmethod
-    def of(cls, address: c.Address) -> "Address":
-        return cls(
-            street=address.street,
-            locality=address.locality,
-            county=address.county,
-            postal_code=address.postal_code,
-            country=address.country,
-        )
+@derive.object_type(c.Address, description="A postal address; country is ISO 3166-1 alpha-2.")
+class Address(derive.FromContract):
+    pass
 
 
-@strawberry.type(description="A CAEN activity code and its revision (rev2 or rev3).")
-class CaenCode:
-    code: str
-    revision: str
+@derive.object_type(c.CaenCode, description="A CAEN activity code and its revision (rev2 or rev3).")
+class CaenCode(derive.FromContract):
+    pass
 
 
-@strawberry.type(description="A task following an interaction.")
-class FollowUp:
-    assignee_id: UUID | None
-    due_date: date | None
-    done: bool
+@derive.object_type(c.FollowUp, description="A task following an interaction.")
+class FollowUp(derive.FromContract):
+    pass
 
 
-@strawberry.type(description="A consent record; the newest per purpose and channel is in force.")
-class Consent:
+def _global_id_of(type_name: str) -> Callable[[UUID | None], strawberry.ID | None]:
+    """The converter of a contract's UUID to the global id of a `type_name`."""
+
+    def convert(value: UUID | None) -> strawberry.ID | None:
+        return global_id(type_name, value) if value is not None else None
+
+    return convert
+
+
+@derive.object_type(
+    c.Consent,
+    description="A consent record; the newest per purpose and channel is in force.",
+    omit={"person_id"},
+    convert={"id": _global_id_of("Consent")},
+)
+class Consent(derive.FromContract):
     id: strawberry.ID
-    purpose: c.ConsentPurpose
-    channel: c.ConsentChannel
-    granted: bool
-    basis: c.LegalBasis
-    at: datetime
-    source: str
-    recorded_by: str | None
-    recorded_at: datetime
-
-    @classmethod
-    def of(cls, consent: c.Consent) -> "Consent":
-        return cls(
-            id=global_id("Consent", consent.id),
-            purpose=consent.purpose,
-            channel=consent.channel,
-            granted=consent.granted,
-            basis=consent.basis,
-            at=consent.at,
-            source=consent.source,
-            recorded_by=consent.recorded_by,
-            recorded_at=consent.recorded_at,
-        )
 
 
 # ---- nodes ------------------------------------------------------------------------------------
 
+_VERSION = "Pass as expectedVersion to change it"
 
-@strawberry.type(name="Organization", description="A company, association, authority, ...")
-class OrganizationNode(relay.Node):
+
+@derive.object_type(
+    c.Organization,
+    name="Organization",
+    description="A company, association, authority, ...",
+    descriptions={
+        "cui": "Fiscal code, digits only (no RO)",
+        "phones": "E.164",
+        "owner_id": "The staff user in charge",
+        "version": _VERSION,
+        "merged_into_id": "Global id of the organisation this one was merged into",
+    },
+    convert={"id": str, "merged_into_id": _global_id_of("Organization")},
+)
+class OrganizationNode(derive.FromContract, relay.Node):
     id: relay.NodeID[str]
-    kind: c.OrganizationKind
-    legal_name: str
-    short_name: str | None
-    cui: str | None = strawberry.field(description="Fiscal code, digits only (no RO)")
-    trade_register: str | None
-    caen_codes: list[CaenCode]
-    address: Address
-    website: str | None
-    emails: list[str]
-    phones: list[str] = strawberry.field(description="E.164")
-    sectors: list[str]
-    size_band: c.SizeBand | None
-    tags: list[str]
-    owner_id: UUID | None = strawberry.field(description="The staff user in charge")
-    department: str | None
-    source: c.OrganizationSource
-    status: c.OrganizationStatus
-    notes: str
-    version: int = strawberry.field(description="Pass as expectedVersion to change it")
-    created_at: datetime
-    updated_at: datetime
-    merged_into_id: strawberry.ID | None = strawberry.field(
-        description="Global id of the organisation this one was merged into"
-    )
-
-    @classmethod
-    def of(cls, org: c.Organization) -> "OrganizationNode":
-        return cls(
-            id=str(org.id),
-            kind=org.kind,
-            legal_name=org.legal_name,
-            short_name=org.short_name,
-            cui=org.cui,
-            trade_register=org.trade_register,
-            caen_codes=[CaenCode(code=x.code, revision=x.revision) for x in org.caen_codes],
-            address=Address.of(org.address),
-            website=org.website,
-            emails=list(org.emails),
-            phones=list(org.phones),
-            sectors=list(org.sectors),
-            size_band=org.size_band,
-            tags=list(org.tags),
-            owner_id=org.owner_id,
-            department=org.department,
-            source=org.source,
-            status=org.status,
-            notes=org.notes,
-            version=org.version,
-            created_at=org.created_at,
-            updated_at=org.updated_at,
-            merged_into_id=(
-                global_id("Organization", org.merged_into_id) if org.merged_into_id else None
-            ),
-        )
+    merged_into_id: strawberry.ID | None
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -300,47 +237,21 @@ class OrganizationNode(relay.Node):
         )
 
 
-@strawberry.type(name="Person", description="A contact person (no CNP: it is not collected).")
-class PersonNode(relay.Node):
+@derive.object_type(
+    c.Person,
+    name="Person",
+    description="A contact person (no CNP: it is not collected).",
+    descriptions={
+        "phones": "E.164",
+        "preferred_language": "ISO 639-1, e.g. ro",
+        "version": _VERSION,
+        "merged_into_id": "Global id of the person this one was merged into",
+    },
+    convert={"id": str, "merged_into_id": _global_id_of("Person")},
+)
+class PersonNode(derive.FromContract, relay.Node):
     id: relay.NodeID[str]
-    honorific: str | None
-    given_name: str
-    family_name: str
-    job_title: str | None
-    emails: list[str]
-    phones: list[str] = strawberry.field(description="E.164")
-    preferred_language: str = strawberry.field(description="ISO 639-1, e.g. ro")
-    tags: list[str]
-    owner_id: UUID | None
-    notes: str
-    version: int = strawberry.field(description="Pass as expectedVersion to change it")
-    created_at: datetime
-    updated_at: datetime
-    merged_into_id: strawberry.ID | None = strawberry.field(
-        description="Global id of the person this one was merged into"
-    )
-
-    @classmethod
-    def of(cls, person: c.Person) -> "PersonNode":
-        return cls(
-            id=str(person.id),
-            honorific=person.honorific,
-            given_name=person.given_name,
-            family_name=person.family_name,
-            job_title=person.job_title,
-            emails=list(person.emails),
-            phones=list(person.phones),
-            preferred_language=person.preferred_language,
-            tags=list(person.tags),
-            owner_id=person.owner_id,
-            notes=person.notes,
-            version=person.version,
-            created_at=person.created_at,
-            updated_at=person.updated_at,
-            merged_into_id=(
-                global_id("Person", person.merged_into_id) if person.merged_into_id else None
-            ),
-        )
+    merged_into_id: strawberry.ID | None
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -404,31 +315,17 @@ async def _affiliations(loader: Any, owner: UUID, include_ended: bool) -> list[c
 # ---- affiliations and interactions (no get_many endpoint: not nodes) ---------------------------
 
 
-@strawberry.type(description="A person's role at an organisation over a period.")
-class Affiliation:
-    id: strawberry.ID = strawberry.field(description="Global id, for endAffiliation")
-    role: str | None
-    department: str | None
-    start_date: date | None
+@derive.object_type(
+    c.Affiliation,
+    description="A person's role at an organisation over a period.",
+    descriptions={"id": "Global id, for endAffiliation"},
+    convert={"id": _global_id_of("Affiliation")},
+)
+class Affiliation(derive.FromContract):
+    id: strawberry.ID
     end_date: date | None
-    is_primary: bool
-    created_at: datetime
     person_id: strawberry.Private[UUID]
     organization_id: strawberry.Private[UUID]
-
-    @classmethod
-    def of(cls, affiliation: c.Affiliation) -> "Affiliation":
-        return cls(
-            id=global_id("Affiliation", affiliation.id),
-            role=affiliation.role,
-            department=affiliation.department,
-            start_date=affiliation.start_date,
-            end_date=affiliation.end_date,
-            is_primary=affiliation.is_primary,
-            created_at=affiliation.created_at,
-            person_id=affiliation.person_id,
-            organization_id=affiliation.organization_id,
-        )
 
     @strawberry.field(description="Whether the affiliation has not ended")
     def current(self) -> bool:
@@ -451,46 +348,16 @@ class Affiliation:
         return PersonNode.of(person) if person is not None else None
 
 
-@strawberry.type(description="A meeting, call, e-mail, visit, note or event attendance.")
-class Interaction:
-    id: strawberry.ID = strawberry.field(description="Global id, for completeFollowUp")
-    kind: c.InteractionKind
-    occurred_at: datetime
-    subject: str
-    summary: str
-    author: str | None = strawberry.field(description="Actor who logged it")
-    event_ids: list[UUID]
-    project_ids: list[UUID]
-    follow_up: FollowUp | None
-    created_at: datetime
+@derive.object_type(
+    c.Interaction,
+    description="A meeting, call, e-mail, visit, note or event attendance.",
+    descriptions={"id": "Global id, for completeFollowUp", "author": "Actor who logged it"},
+    convert={"id": _global_id_of("Interaction")},
+)
+class Interaction(derive.FromContract):
+    id: strawberry.ID
     person_ids: strawberry.Private[list[UUID]]
     organization_ids: strawberry.Private[list[UUID]]
-
-    @classmethod
-    def of(cls, interaction: c.Interaction) -> "Interaction":
-        follow_up = interaction.follow_up
-        return cls(
-            id=global_id("Interaction", interaction.id),
-            kind=interaction.kind,
-            occurred_at=interaction.occurred_at,
-            subject=interaction.subject,
-            summary=interaction.summary,
-            author=interaction.author,
-            event_ids=list(interaction.event_ids),
-            project_ids=list(interaction.project_ids),
-            follow_up=(
-                FollowUp(
-                    assignee_id=follow_up.assignee_id,
-                    due_date=follow_up.due_date,
-                    done=follow_up.done,
-                )
-                if follow_up
-                else None
-            ),
-            created_at=interaction.created_at,
-            person_ids=list(interaction.person_ids),
-            organization_ids=list(interaction.organization_ids),
-        )
 
     @strawberry.field(description="People who took part")
     async def people(self, info: Info[GraphQLContext, None]) -> list[PersonNode]:

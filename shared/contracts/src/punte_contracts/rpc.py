@@ -14,6 +14,13 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ReadModel(Contract):
+    """A reply body that mirrors a stored record: `Thing.model_validate(row)` reads it from
+    the row's attributes (nested read models too), so no field is mapped by hand."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 class Empty(Contract):
     """A body with nothing in it."""
 

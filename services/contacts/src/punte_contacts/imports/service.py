@@ -21,7 +21,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any
 from uuid import UUID
 
 from punte_contracts import contacts as c
@@ -37,7 +37,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from punte_contacts import search_words, spreadsheets
+from punte_contacts import file_fields, search_words, spreadsheets
 from punte_contacts.identifiers import FieldErrors
 from punte_contacts.imports import repository
 from punte_contacts.imports.models import ImportJob
@@ -52,10 +52,10 @@ from punte_contacts.people.models import Person
 from punte_contacts.text import search_key
 
 CHUNK = 2000
-ORGANIZATION_FIELDS = frozenset(get_args(c.OrganizationImportField))
-PERSON_FIELDS = frozenset(get_args(c.PersonImportField))
-_LIST_FIELDS = {"emails", "phones", "tags", "sectors"}
-_ADDRESS_FIELDS = ("street", "locality", "county", "postal_code", "country")
+ORGANIZATION_FIELDS = frozenset(file_fields.ORGANIZATION_IMPORT_FIELDS)
+PERSON_FIELDS = frozenset(file_fields.PERSON_IMPORT_FIELDS)
+_LIST_FIELDS = file_fields.LIST_FIELDS
+_ADDRESS_FIELDS = file_fields.ADDRESS_PARTS
 _SPLIT = re.compile(r"[;,\n]")
 _NOT_RESTORED = {"id", "version", "updated_at"}
 

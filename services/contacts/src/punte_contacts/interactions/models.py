@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from punte_contracts.contacts import InteractionKind
+from punte_contracts.contacts import FollowUp, InteractionKind
 from punte_platform.db import UTCDateTime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,6 +36,27 @@ class Interaction(Base):
     organizations: Mapped[list["InteractionOrganization"]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="InteractionOrganization.position"
     )
+
+    @property
+    def person_ids(self) -> list[UUID]:
+        """Who took part, in order (`people` must be loaded)."""
+        return [p.person_id for p in self.people]
+
+    @property
+    def organization_ids(self) -> list[UUID]:
+        """Which organisations took part, in order (`organizations` must be loaded)."""
+        return [o.organization_id for o in self.organizations]
+
+    @property
+    def follow_up(self) -> FollowUp | None:
+        """The follow-up columns as one value; none while `follow_up_done` is null."""
+        if self.follow_up_done is None:
+            return None
+        return FollowUp(
+            assignee_id=self.follow_up_assignee_id,
+            due_date=self.follow_up_due_date,
+            done=self.follow_up_done,
+        )
 
 
 class InteractionPerson(Base):

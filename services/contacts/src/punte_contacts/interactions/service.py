@@ -11,7 +11,6 @@ from punte_platform.messaging.outbox import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.interactions import repository
-from punte_contacts.interactions.mappers import to_contract
 from punte_contacts.interactions.models import (
     Interaction,
     InteractionOrganization,
@@ -59,7 +58,7 @@ async def log(
     )
     session.add(interaction)
     await session.flush()
-    result = to_contract(interaction)
+    result = c.Interaction.model_validate(interaction)
     await outbox.add(
         session,
         c.InteractionLogged(
@@ -95,7 +94,7 @@ async def complete_follow_up(
             ),
             key=str(interaction.id),
         )
-    return to_contract(interaction)
+    return c.Interaction.model_validate(interaction)
 
 
 async def list_for(session: AsyncSession, body: c.ListInteractionsFor) -> c.InteractionPage:
@@ -125,7 +124,9 @@ async def list_for(session: AsyncSession, body: c.ListInteractionsFor) -> c.Inte
     next_cursor = None
     if len(rows) > body.first:
         next_cursor = _next_cursor(page[-1])
-    return c.InteractionPage(items=[to_contract(i) for i in page], next_cursor=next_cursor)
+    return c.InteractionPage(
+        items=[c.Interaction.model_validate(i) for i in page], next_cursor=next_cursor
+    )
 
 
 def _next_cursor(last: Interaction) -> str:
@@ -150,7 +151,7 @@ async def list_for_many(
         pages.append(
             c.OwnerInteractionPage(
                 owner_id=owner_id,
-                items=[to_contract(i) for i in page],
+                items=[c.Interaction.model_validate(i) for i in page],
                 next_cursor=_next_cursor(page[-1]) if len(rows) > body.first else None,
             )
         )

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import identifiers as ids
 from punte_contacts.organizations import repository
-from punte_contacts.organizations.mappers import to_contract
 from punte_contacts.organizations.models import ContactPoint, Organization
 from punte_contacts.text import normalize_text, search_key
 
@@ -133,7 +132,7 @@ async def suggest(
     return c.OrganizationDuplicates(
         items=[
             c.OrganizationDuplicate(
-                organization=to_contract(orgs[i]),
+                organization=c.Organization.model_validate(orgs[i]),
                 reasons=sorted(reasons[i]),
                 score=round(score(i), 3),
             )

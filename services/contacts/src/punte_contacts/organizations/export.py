@@ -7,35 +7,10 @@ from punte_platform.messaging.files import FileStore
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import exports
+from punte_contacts.file_fields import ORGANIZATION_COLUMNS as COLUMNS
 from punte_contacts.organizations import repository
 from punte_contacts.organizations.models import Organization
 from punte_contacts.organizations.service import filter_arguments, sort_values
-
-# The import's field names, so an exported file imports back as it is.
-COLUMNS = (
-    "legal_name",
-    "short_name",
-    "kind",
-    "cui",
-    "trade_register",
-    "caen_codes",
-    "street",
-    "locality",
-    "county",
-    "postal_code",
-    "country",
-    "website",
-    "emails",
-    "phones",
-    "sectors",
-    "size_band",
-    "tags",
-    "department",
-    "owner_id",
-    "status",
-    "notes",
-    "id",
-)
 
 
 def cells(org: Organization) -> list[str]:

@@ -1,12 +1,17 @@
 """Organisations, and the e-mails and phones of organisations and people as lookup rows."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from punte_contracts.contacts import OrganizationKind, OrganizationSource, OrganizationStatus
+from punte_contracts.contacts import (
+    Address,
+    OrganizationKind,
+    OrganizationSource,
+    OrganizationStatus,
+)
 from punte_platform.db import UTCDateTime
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punte_contacts.models import Base, JSONList
@@ -62,6 +67,7 @@ class Organization(Base):
     tags: Mapped[list[str]] = mapped_column(JSONList, default=list)
     owner_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
     department: Mapped[str | None] = mapped_column(String(200))
+    founded_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[OrganizationSource] = mapped_column(
         _enum(OrganizationSource, "organization_source")
     )
@@ -77,6 +83,11 @@ class Organization(Base):
     merged_into_id: Mapped[UUID | None] = mapped_column(Uuid, default=None)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def address(self) -> Address:
+        """The address columns as one value, as the read model has it."""
+        return Address.model_validate(self)
 
 
 class ContactPoint(Base):

@@ -16,7 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from punte_contacts import identifiers as ids
 from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository
-from punte_contacts.organizations.mappers import to_contract
 from punte_contacts.organizations.models import Organization
 from punte_contacts.paging import decode_cursor, encode_cursor
 from punte_contacts.people.models import Person
@@ -32,8 +31,6 @@ def clean_values(
     """The sent fields in their stored form; every invalid one reported with its path."""
     errors = FieldErrors()
     values: dict[str, Any] = {}
-    if "kind" in fields:
-        values["kind"] = body.kind
     if "legal_name" in fields and body.legal_name is not None:
         values["legal_name"] = normalize_text(body.legal_name)
     for name in _PLAIN_TEXT:
@@ -72,12 +69,11 @@ def clean_values(
     for name in ("sectors", "tags"):
         if name in fields and getattr(body, name) is not None:
             values[name] = ids.unique_texts(normalize_text(v) for v in getattr(body, name))
-    if "size_band" in fields:
-        values["size_band"] = body.size_band.value if body.size_band else None
-    if "owner_id" in fields:
-        values["owner_id"] = body.owner_id
     if "notes" in fields and body.notes is not None:
         values["notes"] = normalize_text(body.notes)
+    # The other fields are stored as the contract validated them: a plain field needs no code.
+    for name in fields - values.keys() - {"address", "source"}:
+        values[name] = getattr(body, name)
     errors.raise_if_any()
     return values
 
@@ -133,7 +129,7 @@ async def create(
         c.OrganizationCreated(organization_id=org.id, version=org.version, kind=org.kind),
         key=str(org.id),
     )
-    return to_contract(org)
+    return c.Organization.model_validate(org)
 
 
 async def _load_for_change(
@@ -171,7 +167,7 @@ async def update(
         await _refuse_duplicate_cui(session, values["cui"], org.id)
     changed = sorted(name for name, value in values.items() if getattr(org, name) != value)
     if not changed:
-        return to_contract(org)
+        return c.Organization.model_validate(org)
     for name in changed:
         setattr(org, name, values[name])
     org.search_key = search_key(org.legal_name, org.short_name)
@@ -187,7 +183,7 @@ async def update(
         c.OrganizationUpdated(organization_id=org.id, version=org.version, changed=public),
         key=str(org.id),
     )
-    return to_contract(org)
+    return c.Organization.model_validate(org)
 
 
 def _public_name(column: str) -> str:
@@ -205,7 +201,7 @@ async def archive(
     """Make an organisation inactive and queue `OrganizationArchived`."""
     org = await _load_for_change(session, body.id, body.expected_version)
     if org.status is c.OrganizationStatus.INACTIVE:
-        return to_contract(org)
+        return c.Organization.model_validate(org)
     org.status = c.OrganizationStatus.INACTIVE
     org.updated_at = utcnow()
     await _flush(session, org.cui)
@@ -214,14 +210,14 @@ async def archive(
         c.OrganizationArchived(organization_id=org.id, version=org.version),
         key=str(org.id),
     )
-    return to_contract(org)
+    return c.Organization.model_validate(org)
 
 
 async def get_many(
     session: AsyncSession, ids_: list[UUID]
 ) -> tuple[list[c.Organization], list[UUID]]:
     """The organisations found, and the ids that matched nothing."""
-    found = [to_contract(org) for org in await repository.get_many(session, ids_)]
+    found = [c.Organization.model_validate(org) for org in await repository.get_many(session, ids_)]
     known = {org.id for org in found}
     return found, [i for i in dict.fromkeys(ids_) if i not in known]
 
@@ -326,7 +322,9 @@ async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.Organi
     if len(rows) > body.first:
         last, rank = page[-1]
         next_cursor = cursor_of(body.order_by, last, rank)
-    return c.OrganizationPage(items=[to_contract(org) for org, _ in page], next_cursor=next_cursor)
+    return c.OrganizationPage(
+        items=[c.Organization.model_validate(org) for org, _ in page], next_cursor=next_cursor
+    )
 
 
 async def count(session: AsyncSession, body: c.OrganizationFilter) -> c.SearchCount:

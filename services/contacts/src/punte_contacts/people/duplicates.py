@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from punte_contacts import identifiers as ids
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.people import repository
-from punte_contacts.people.mappers import to_contract
 from punte_contacts.text import normalize_text, search_key
 
 SCORES = {
@@ -95,7 +94,7 @@ async def suggest(session: AsyncSession, body: c.SuggestPersonDuplicates) -> c.P
     return c.PersonDuplicates(
         items=[
             c.PersonDuplicate(
-                person=to_contract(people[i]),
+                person=c.Person.model_validate(people[i]),
                 reasons=sorted(reasons[i]),
                 score=round(score(i), 3),
             )

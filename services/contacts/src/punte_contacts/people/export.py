@@ -1,6 +1,6 @@
 """Export of people to CSV or XLSX, with the search's filters and order."""
 
-from typing import Any, get_args
+from typing import Any
 from uuid import UUID
 
 from punte_contracts import contacts as c
@@ -8,16 +8,12 @@ from punte_platform.messaging.files import FileStore
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import exports
+from punte_contacts.file_fields import PERSON_COLUMNS as COLUMNS
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations.service import sort_values
 from punte_contacts.people import repository
 from punte_contacts.people.models import Affiliation, Person
 from punte_contacts.people.service import filter_arguments
-
-# The import's field names first, so an exported file imports back as it is; then
-# read-only columns the import ignores.
-IMPORTED: tuple[str, ...] = get_args(c.PersonImportField)
-COLUMNS = (*IMPORTED, "organizations", "roles", "owner_id", "id")
 
 
 def cells(person: Person, affiliations: list[Affiliation], names: dict[UUID, str]) -> list[str]:

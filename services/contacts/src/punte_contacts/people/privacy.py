@@ -18,15 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.imports import repository as imports
 from punte_contacts.interactions import repository as interactions
-from punte_contacts.interactions.mappers import to_contract as interaction_to_contract
 from punte_contacts.merges import repository as merges
 from punte_contacts.organizations.models import ContactPoint
 from punte_contacts.people import repository
-from punte_contacts.people.mappers import (
-    affiliation_to_contract,
-    consent_to_contract,
-    to_contract,
-)
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 from punte_contacts.text import search_key
 
@@ -134,11 +128,12 @@ async def export(session: AsyncSession, body: c.ExportPersonData) -> c.PersonDat
     )
     consents = await repository.consent_history(session, person.id)
     return c.PersonDataExport(
-        person=to_contract(person),
-        affiliations=[affiliation_to_contract(a) for a in affiliations],
-        consents=[consent_to_contract(r) for r in consents],
+        person=c.Person.model_validate(person),
+        affiliations=[c.Affiliation.model_validate(a) for a in affiliations],
+        consents=[c.Consent.model_validate(r) for r in consents],
         interactions=[
-            interaction_to_contract(i) for i in await interactions.for_person(session, person.id)
+            c.Interaction.model_validate(i)
+            for i in await interactions.for_person(session, person.id)
         ],
         exported_at=utcnow(),
     )

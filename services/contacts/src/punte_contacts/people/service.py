@@ -17,11 +17,6 @@ from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations.service import cursor_of, read_cursor, text_match
 from punte_contacts.people import repository
-from punte_contacts.people.mappers import (
-    affiliation_to_contract,
-    consent_to_contract,
-    to_contract,
-)
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 from punte_contacts.text import normalize_optional, normalize_text, search_key
 
@@ -66,7 +61,7 @@ async def create(session: AsyncSession, outbox: Outbox, body: c.CreatePerson) ->
         c.PersonCreated(person_id=person.id, version=person.version),
         key=str(person.id),
     )
-    return to_contract(person)
+    return c.Person.model_validate(person)
 
 
 async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) -> c.Person:
@@ -93,7 +88,7 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
         )
     changed = sorted(name for name, value in values.items() if getattr(person, name) != value)
     if not changed:
-        return to_contract(person)
+        return c.Person.model_validate(person)
     for name in changed:
         setattr(person, name, values[name])
     person.search_key = search_key(person.given_name, person.family_name)
@@ -111,12 +106,12 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
         c.PersonUpdated(person_id=person.id, version=person.version, changed=changed),
         key=str(person.id),
     )
-    return to_contract(person)
+    return c.Person.model_validate(person)
 
 
 async def get_many(session: AsyncSession, ids_: list[UUID]) -> tuple[list[c.Person], list[UUID]]:
     """The people found, and the ids that matched nothing."""
-    found = [to_contract(p) for p in await repository.get_many(session, ids_)]
+    found = [c.Person.model_validate(p) for p in await repository.get_many(session, ids_)]
     known = {p.id for p in found}
     return found, [i for i in dict.fromkeys(ids_) if i not in known]
 
@@ -145,7 +140,9 @@ async def search(session: AsyncSession, body: c.SearchPeople) -> c.PersonPage:
     if len(rows) > body.first:
         last, rank = page[-1]
         next_cursor = cursor_of(body.order_by, last, rank)
-    return c.PersonPage(items=[to_contract(p) for p, _ in page], next_cursor=next_cursor)
+    return c.PersonPage(
+        items=[c.Person.model_validate(p) for p, _ in page], next_cursor=next_cursor
+    )
 
 
 async def count(session: AsyncSession, body: c.PersonFilter) -> c.SearchCount:
@@ -186,7 +183,7 @@ async def add_affiliation(
         ),
         key=str(affiliation.person_id),
     )
-    return affiliation_to_contract(affiliation)
+    return c.Affiliation.model_validate(affiliation)
 
 
 async def end_affiliation(
@@ -216,7 +213,7 @@ async def end_affiliation(
         ),
         key=str(affiliation.person_id),
     )
-    return affiliation_to_contract(affiliation)
+    return c.Affiliation.model_validate(affiliation)
 
 
 async def list_affiliations(session: AsyncSession, body: c.ListAffiliations) -> c.AffiliationList:
@@ -227,7 +224,7 @@ async def list_affiliations(session: AsyncSession, body: c.ListAffiliations) -> 
         organization_id=body.organization_id,
         include_ended=body.include_ended,
     )
-    return c.AffiliationList(items=[affiliation_to_contract(a) for a in rows])
+    return c.AffiliationList(items=[c.Affiliation.model_validate(a) for a in rows])
 
 
 async def list_affiliations_many(
@@ -244,7 +241,7 @@ async def list_affiliations_many(
         lists=[
             c.OwnerAffiliations(
                 owner_id=owner_id,
-                items=[affiliation_to_contract(a) for a in grouped.get(owner_id, [])],
+                items=[c.Affiliation.model_validate(a) for a in grouped.get(owner_id, [])],
             )
             for owner_id in dict.fromkeys(body.person_ids or body.organization_ids)
         ]
@@ -278,7 +275,7 @@ async def set_consent(
         None,
     )
     if current is not None and (current.granted, current.basis) == (body.granted, body.basis):
-        return consent_to_contract(current)
+        return c.Consent.model_validate(current)
     record = ConsentRecord(
         id=new_id(),
         person_id=body.person_id,
@@ -304,7 +301,7 @@ async def set_consent(
         ),
         key=str(record.person_id),
     )
-    return consent_to_contract(record)
+    return c.Consent.model_validate(record)
 
 
 async def list_consents(session: AsyncSession, body: c.ListConsents) -> c.ConsentList:
@@ -313,4 +310,4 @@ async def list_consents(session: AsyncSession, body: c.ListConsents) -> c.Consen
         raise ServiceError.not_found("person", body.person_id)
     history = await repository.consent_history(session, body.person_id)
     records = history if body.history else _in_force(history)
-    return c.ConsentList(items=[consent_to_contract(r) for r in records])
+    return c.ConsentList(items=[c.Consent.model_validate(r) for r in records])

@@ -11,10 +11,10 @@ from punte_contracts.contacts.common import (
     WRITE_PERMISSION,
     OptionalShortText,
 )
-from punte_contracts.rpc import Contract, Request
+from punte_contracts.rpc import Contract, ReadModel, Request
 
 
-class Affiliation(Contract):
+class Affiliation(ReadModel):
     """A person's role at an organisation over a period; ended ones stay as history."""
 
     id: UUID

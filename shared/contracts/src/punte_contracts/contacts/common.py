@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
-from punte_contracts.rpc import Contract
+from punte_contracts.rpc import Contract, ReadModel
 
 SERVICE = "contacts"
 
@@ -33,14 +33,14 @@ Cursor = Annotated[str, StringConstraints(max_length=1000)]
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT)]
 
 
-class CaenCode(Contract):
+class CaenCode(ReadModel):
     """A CAEN activity code with its revision (Rev.2 and Rev.3 share shapes, not meanings)."""
 
     code: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
     revision: Literal["rev2", "rev3"]
 
 
-class Address(Contract):
+class Address(ReadModel):
     """A postal address; the country is an ISO 3166-1 alpha-2 code."""
 
     street: OptionalShortText = None

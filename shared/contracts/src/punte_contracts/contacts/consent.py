@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, StringConstraints
 
 from punte_contracts.contacts.common import READ_PERMISSION, WRITE_PERMISSION
-from punte_contracts.rpc import Contract, Request
+from punte_contracts.rpc import Contract, ReadModel, Request
 
 
 class ConsentPurpose(StrEnum):
@@ -35,7 +35,7 @@ class LegalBasis(StrEnum):
     LEGAL_OBLIGATION = "legal_obligation"
 
 
-class Consent(Contract):
+class Consent(ReadModel):
     """One consent record; the newest per (purpose, channel) is the state in force."""
 
     id: UUID

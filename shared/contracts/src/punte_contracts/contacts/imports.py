@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
@@ -58,36 +58,6 @@ class ImportAction(StrEnum):
     SKIP = "skip"
 
 
-OrganizationImportField = Literal[
-    "legal_name",
-    "short_name",
-    "kind",
-    "cui",
-    "trade_register",
-    "street",
-    "locality",
-    "county",
-    "postal_code",
-    "country",
-    "website",
-    "emails",
-    "phones",
-    "sectors",
-    "tags",
-    "department",
-    "notes",
-]
-PersonImportField = Literal[
-    "honorific",
-    "given_name",
-    "family_name",
-    "job_title",
-    "emails",
-    "phones",
-    "preferred_language",
-    "tags",
-    "notes",
-]
 HeaderText = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -140,8 +110,9 @@ class StartImport(Request[ImportJob]):
     """Upload a CSV (UTF-8, with or without BOM; comma or semicolon) or XLSX file (first
     sheet) with a header row, and get the dry run: nothing is written but the job.
 
-    `mapping` maps a column header to a field (`OrganizationImportField` or
-    `PersonImportField`); unmapped columns are ignored; an empty mapping takes the headers
+    `mapping` maps a column header to a field (a field of `CreateOrganization` or
+    `CreatePerson`, the address as its parts, but `caen_codes`, `owner_id` and `source`);
+    unmapped columns are ignored; an empty mapping takes the headers
     that are field names (an export imports back as it is). Cells holding lists (e-mails,
     phones, tags, sectors) separate values with `;` or `,`.
 

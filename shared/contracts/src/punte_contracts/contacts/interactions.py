@@ -15,7 +15,7 @@ from punte_contracts.contacts.common import (
     Name,
     Notes,
 )
-from punte_contracts.rpc import Contract, Request
+from punte_contracts.rpc import Contract, ReadModel, Request
 
 
 class InteractionKind(StrEnum):
@@ -29,7 +29,7 @@ class InteractionKind(StrEnum):
     EVENT_ATTENDANCE = "event_attendance"
 
 
-class FollowUp(Contract):
+class FollowUp(ReadModel):
     """A task that follows an interaction."""
 
     assignee_id: UUID | None = None
@@ -37,7 +37,7 @@ class FollowUp(Contract):
     done: bool = False
 
 
-class Interaction(Contract):
+class Interaction(ReadModel):
     """A meeting, call, e-mail, visit, note or event attendance, with who took part."""
 
     id: UUID

@@ -1,6 +1,6 @@
 """Organisations: the read model and the requests that change one."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -21,7 +21,7 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
-from punte_contracts.rpc import Contract, GetMany, Request
+from punte_contracts.rpc import GetMany, ReadModel, Request
 
 
 class OrganizationKind(StrEnum):
@@ -62,7 +62,7 @@ class SizeBand(StrEnum):
     LARGE = "large"
 
 
-class Organization(Contract):
+class Organization(ReadModel):
     """An organisation as the service holds it."""
 
     id: UUID
@@ -81,6 +81,7 @@ class Organization(Contract):
     tags: list[str]
     owner_id: UUID | None
     department: str | None
+    founded_on: date | None = None
     source: OrganizationSource
     status: OrganizationStatus
     notes: str
@@ -91,7 +92,14 @@ class Organization(Contract):
 
 
 OrganizationClearable = Literal[
-    "short_name", "cui", "trade_register", "website", "size_band", "owner_id", "department"
+    "short_name",
+    "cui",
+    "trade_register",
+    "website",
+    "size_band",
+    "owner_id",
+    "department",
+    "founded_on",
 ]
 
 
@@ -125,6 +133,7 @@ class CreateOrganization(Request[Organization]):
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_LIST)
     owner_id: UUID | None = None
     department: OptionalShortText = None
+    founded_on: date | None = None
     source: OrganizationSource = OrganizationSource.MANUAL
     notes: Notes = ""
 
@@ -154,6 +163,7 @@ class UpdateOrganization(Request[Organization]):
     tags: list[Tag] | None = Field(default=None, max_length=MAX_LIST)
     owner_id: UUID | None = None
     department: OptionalShortText = None
+    founded_on: date | None = None
     status: Literal[OrganizationStatus.ACTIVE, OrganizationStatus.INACTIVE] | None = None
     notes: Notes | None = None
 

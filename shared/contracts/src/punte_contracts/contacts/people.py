@@ -19,10 +19,10 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
-from punte_contracts.rpc import Contract, GetMany, Request
+from punte_contracts.rpc import GetMany, ReadModel, Request
 
 
-class Person(Contract):
+class Person(ReadModel):
     """A person as the service holds it (no CNP: the CRM must not collect it)."""
 
     id: UUID
@@ -58,9 +58,9 @@ class CreatePerson(Request[Person]):
     request_subject = "punte.contacts.person.create"
     request_permission = WRITE_PERMISSION
 
-    honorific: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    given_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME)] = ""
     family_name: Name
+    given_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME)] = ""
+    honorific: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     job_title: OptionalShortText = None
     emails: list[EmailText] = Field(default_factory=list, max_length=MAX_LIST)
     phones: list[PhoneText] = Field(default_factory=list, max_length=MAX_LIST)
