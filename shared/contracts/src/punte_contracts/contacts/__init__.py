@@ -101,6 +101,7 @@ from punte_contracts.contacts.imports import (
     StartImport,
 )
 from punte_contracts.contacts.interactions import (
+    TIMELINE_ORDER,
     CompleteFollowUp,
     FollowUp,
     Interaction,
@@ -183,6 +184,7 @@ from punte_contracts.contacts.search import (
     SearchPeople,
     SortDirection,
     SortField,
+    order_name,
 )
 
 __all__ = [
@@ -200,6 +202,7 @@ __all__ = [
     "MAX_SHORT_TEXT",
     "READ_PERMISSION",
     "SERVICE",
+    "TIMELINE_ORDER",
     "WRITE_PERMISSION",
     "AddAffiliation",
     "Address",
@@ -323,4 +326,5 @@ __all__ = [
     "UndoMergeResult",
     "UpdateOrganization",
     "UpdatePerson",
+    "order_name",
 ]
