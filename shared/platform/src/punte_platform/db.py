@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Mapped, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -213,8 +213,11 @@ class UnitOfWork:
 class Versioned(Protocol):
     """A model with an id and a version column (SQLAlchemy's `version_id_col`)."""
 
-    id: Mapped[Any]
-    version: Mapped[int]
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def version(self) -> int: ...
 
 
 VersionedT = TypeVar("VersionedT", bound=Versioned)
