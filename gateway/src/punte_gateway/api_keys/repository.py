@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from graphql import GraphQLError
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,13 +42,6 @@ def _listing(include_revoked: bool) -> Select[Any]:
     return statement
 
 
-def _id_cursor(values: list[Any]) -> list[Any]:
-    try:
-        return [UUID(str(values[0]))]
-    except ValueError:
-        raise GraphQLError("invalid cursor", extensions={"code": "BAD_CURSOR"}) from None
-
-
 async def list_page(
     session: AsyncSession, page: PageRequest, *, include_revoked: bool
 ) -> Page[ApiKey]:
@@ -60,7 +52,7 @@ async def list_page(
         key=[ApiKey.id],
         key_of=lambda row: [row.id],
         page=page,
-        coerce=_id_cursor,
+        types=[UUID],
         descending=True,
     )
 

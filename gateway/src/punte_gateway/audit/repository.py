@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from graphql import GraphQLError
 from sqlalchemy import ColumnElement, Select, column, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,13 +58,6 @@ def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _time_and_id(values: list[Any]) -> list[Any]:
-    try:
-        return [datetime.fromisoformat(str(values[0])), UUID(str(values[1]))]
-    except ValueError:
-        raise GraphQLError("invalid cursor", extensions={"code": "BAD_CURSOR"}) from None
-
-
 async def list_page(
     session: AsyncSession, query: AuditCriteria, page: PageRequest
 ) -> Page[AuditEntry]:
@@ -74,9 +66,9 @@ async def list_page(
         session,
         _filtered(_dialect(session), query),
         key=[AuditEntry.occurred_at, AuditEntry.id],
-        key_of=lambda row: [row.occurred_at.isoformat(), row.id],
+        key_of=lambda row: [row.occurred_at, row.id],
         page=page,
-        coerce=_time_and_id,
+        types=[datetime, UUID],
         descending=True,
     )
 

@@ -1,28 +1,30 @@
-"""Cursor connections over a service's own cursor pages (search, timelines).
+"""Connections over a service's pages (search, timelines) and over lists held in memory.
 
-The services page forwards with an opaque `after` token and give one `next_cursor` per page,
-not one per item. Each edge's cursor here is (the service token its page started from, its
-index in that page), so a client may resume after any edge; resuming costs the skipped items
-of that one service page, never a scan. A list with several orders adds the order's name
-(`scope`) to its cursors, so a cursor from another order is refused even on the first page,
-where the service token is still empty.
+A service page gives every item its own keyset cursor (`punte_contracts.paging`), so an
+edge's cursor is the item's: a client may resume after any edge with one service request.
+The gateway reads only a cursor's order, to refuse one from another order as `BAD_CURSOR`
+before asking the service.
 """
 
-import base64
-import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from graphql import GraphQLError
-from punte_contracts.contacts import MAX_PAGE
+from punte_contracts.paging import (
+    CursorError,
+    Page,
+    check_order,
+    decode_cursor,
+    encode_cursor,
+)
 
-from punte_gateway.graphql.pagination import PageRequest
+from punte_gateway.graphql.pagination import PageRequest, bad_cursor
 
 ItemT = TypeVar("ItemT")
 
-# fetch(after, first) -> (items, next_cursor)
-Fetch = Callable[[str | None, int], Awaitable[tuple[list[ItemT], str | None]]]
+# The order of a list held whole in memory: by position.
+LIST_ORDER = "position"
 
 
 @dataclass(frozen=True)
@@ -35,67 +37,45 @@ class ServicePage(Generic[ItemT]):
     has_previous_page: bool
 
 
-def encode(token: str | None, index: int, scope: str | None = None) -> str:
-    """The cursor of the item at `index` of the service page that starts after `token`."""
-    value: list[Any] = [token, index] if scope is None else [token, index, scope]
-    raw = json.dumps(value).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode(cursor: str, scope: str | None = None) -> tuple[str | None, int]:
-    """The (token, index) inside a cursor given under `scope`; a malformed one, or one from
-    another scope, is the caller's error."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value: Any = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        token, index, *rest = value
-        valid = (token is None or isinstance(token, str)) and isinstance(index, int)
-    except (ValueError, TypeError):
-        valid = False
-    if not valid or index < 0 or len(rest) > 1:
-        raise GraphQLError("invalid cursor", extensions={"code": "BAD_CURSOR"})
-    if (rest[0] if rest else None) != scope:
-        raise GraphQLError(
-            "invalid cursor: this cursor belongs to another order: start again from the first page",
-            extensions={"code": "BAD_CURSOR"},
-        )
-    return token, index
-
-
-async def service_page(
-    fetch: Fetch[ItemT], page: PageRequest, scope: str | None = None
-) -> ServicePage[ItemT]:
-    """`page.size` items after `page.after`, fetched in as few service requests as it takes;
-    the cursors carry `scope` (the list's order, when it has several)."""
+def _forwards(page: PageRequest) -> None:
     if page.backwards or page.before is not None:
         raise GraphQLError(
             "this list pages forwards only: use first and after", extensions={"code": "BAD_PAGE"}
         )
-    token: str | None = None
-    skip = 0
+
+
+async def service_page(
+    fetch: Callable[[str | None, int], Awaitable[Page[ItemT]]], page: PageRequest, order: str
+) -> ServicePage[ItemT]:
+    """`page.size` items after `page.after`, in one request `fetch(after, first)` to the
+    service; the cursors belong to `order` (the list's order, as the service names it)."""
+    _forwards(page)
     if page.after is not None:
-        token, index = decode(page.after, scope)
-        skip = index + 1
-    items: list[ItemT] = []
-    cursors: list[str] = []
-    has_next = False
+        try:
+            check_order(page.after, order)
+        except CursorError as error:
+            raise bad_cursor(error) from None
     if page.size == 0:
-        return ServicePage(items, cursors, False, page.after is not None)
-    while True:
-        wanted = min(MAX_PAGE, skip + page.size - len(items) + 1)
-        found, next_cursor = await fetch(token, wanted)
-        for index, item in enumerate(found[skip:], start=skip):
-            if len(items) == page.size:
-                has_next = True
-                break
-            items.append(item)
-            cursors.append(encode(token, index, scope))
-        if has_next:
-            break
-        if next_cursor is None:
-            break
-        if len(items) == page.size:
-            has_next = True
-            break
-        token, skip = next_cursor, 0
-    return ServicePage(items, cursors, has_next, page.after is not None)
+        return ServicePage([], [], False, page.after is not None)
+    reply = await fetch(page.after, page.size)
+    return ServicePage(
+        reply.items, reply.cursors, reply.next_cursor is not None, page.after is not None
+    )
+
+
+def list_page(items: Sequence[ItemT], page: PageRequest) -> ServicePage[ItemT]:
+    """A page of a list held whole in memory (a person's affiliations are few)."""
+    _forwards(page)
+    start = 0
+    if page.after is not None:
+        try:
+            start = decode_cursor(page.after, LIST_ORDER, [int])[0] + 1
+        except CursorError as error:
+            raise bad_cursor(error) from None
+    chosen = list(items[start : start + page.size])
+    return ServicePage(
+        items=chosen,
+        cursors=[encode_cursor(LIST_ORDER, [start + i]) for i in range(len(chosen))],
+        has_next_page=start + page.size < len(items),
+        has_previous_page=start > 0,
+    )

@@ -86,11 +86,6 @@ def _order(order_by: SearchOrderInput | None) -> c.SearchOrder | None:
     return c.SearchOrder(field=order_by.field, direction=order_by.direction)
 
 
-def _scope(order: c.SearchOrder | None) -> str:
-    """The order's name in the connection's cursors (see `service_page`)."""
-    return "relevance" if order is None else f"{order.field.value}:{order.direction.value}"
-
-
 def _counter(
     context: GraphQLContext, body: c.CountOrganizations | c.CountPeople
 ) -> Callable[[], Awaitable[int]]:
@@ -160,14 +155,11 @@ class ContactsQuery:
             except ValidationError as error:
                 raise _bad_input(error) from None
 
-            async def fetch(
-                token: str | None, size: int
-            ) -> tuple[list[c.Organization], str | None]:
+            async def fetch(token: str | None, size: int) -> c.OrganizationPage:
                 body = c.SearchOrganizations(**dict(matching), first=size, after=token)
-                reply = await context.client.call(body)
-                return reply.items, reply.next_cursor
+                return await context.client.call(body)
 
-            result = await service_page(fetch, page, _scope(matching.order_by))
+            result = await service_page(fetch, page, c.order_name(matching.order_by))
         except ServiceError as error:
             raise query_error(error) from None
         # Deeper levels (an affiliation's organisation) find these without asking again.
@@ -217,12 +209,11 @@ class ContactsQuery:
             except ValidationError as error:
                 raise _bad_input(error) from None
 
-            async def fetch(token: str | None, size: int) -> tuple[list[c.Person], str | None]:
+            async def fetch(token: str | None, size: int) -> c.PersonPage:
                 body = c.SearchPeople(**dict(matching), first=size, after=token)
-                reply = await context.client.call(body)
-                return reply.items, reply.next_cursor
+                return await context.client.call(body)
 
-            result = await service_page(fetch, page, _scope(matching.order_by))
+            result = await service_page(fetch, page, c.order_name(matching.order_by))
         except ServiceError as error:
             raise query_error(error) from None
         loaders.people(context).prime_many({p.id: p for p in result.items})

@@ -1,6 +1,6 @@
 """GraphQL types of the contacts domain, built from the contacts service's contracts."""
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -8,6 +8,7 @@ from uuid import UUID
 import strawberry
 from graphql import GraphQLError
 from punte_contracts import contacts as c
+from punte_contracts.paging import Page
 from punte_platform.errors import ServiceError
 from strawberry import relay
 from strawberry.dataloader import DataLoader
@@ -16,7 +17,7 @@ from strawberry.types import Info
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts import loaders
 from punte_gateway.contacts.errors import query_error
-from punte_gateway.contacts.paging import ServicePage, decode, encode, service_page
+from punte_gateway.contacts.paging import ServicePage, list_page, service_page
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
@@ -86,22 +87,6 @@ async def _load_nodes(
     if required and any(item is None for item in items):
         raise GraphQLError("not found", extensions={"code": "NOT_FOUND"})
     return items
-
-
-def _list_page(items: Sequence[Any], page: PageRequest) -> ServicePage[Any]:
-    """A page of a list held whole in memory (a person's affiliations are few)."""
-    if page.backwards or page.before is not None:
-        raise GraphQLError(
-            "this list pages forwards only: use first and after", extensions={"code": "BAD_PAGE"}
-        )
-    start = decode(page.after)[1] + 1 if page.after is not None else 0
-    chosen = list(items[start : start + page.size])
-    return ServicePage(
-        items=chosen,
-        cursors=[encode(None, start + i) for i in range(len(chosen))],
-        has_next_page=start + page.size < len(items),
-        has_previous_page=start > 0,
-    )
 
 
 def _page_info(page: ServicePage[Any]) -> relay.PageInfo:
@@ -197,7 +182,7 @@ class OrganizationNode(derive.FromContract, relay.Node):
         items = await _affiliations(
             loaders.affiliations_of_organizations(info.context), UUID(self.id), include_ended
         )
-        return AffiliationConnection.of(_list_page(items, PageRequest.of(first, after)), len(items))
+        return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
 
     @strawberry.field(description="People affiliated here (currently, unless includeEnded).")
     async def people(
@@ -211,7 +196,7 @@ class OrganizationNode(derive.FromContract, relay.Node):
             loaders.affiliations_of_organizations(info.context), UUID(self.id), include_ended
         )
         person_ids = list(dict.fromkeys(a.person_id for a in items))
-        page = _list_page(person_ids, PageRequest.of(first, after))
+        page = list_page(person_ids, PageRequest.of(first, after))
         try:
             found = await loaders.people(info.context).load_many(page.items)
         except ServiceError as error:
@@ -276,7 +261,7 @@ class PersonNode(derive.FromContract, relay.Node):
         items = await _affiliations(
             loaders.affiliations_of_people(info.context), UUID(self.id), include_ended
         )
-        return AffiliationConnection.of(_list_page(items, PageRequest.of(first, after)), len(items))
+        return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
 
     @strawberry.field(
         description="Consents in force per purpose and channel, or the whole history, newest first."
@@ -386,12 +371,11 @@ async def _timeline(
 ) -> "InteractionConnection":
     owner = UUID(organization or person)
 
-    async def fetch(after: str | None, first: int) -> tuple[list[c.Interaction], str | None]:
+    async def fetch(after: str | None, first: int) -> Page[c.Interaction]:
         if after is None:
             # The first page comes batched with the other owners' of this level.
-            batched = await first_pages.load((owner, first))
-            return batched.items, batched.next_cursor
-        reply = await context.client.call(
+            return await first_pages.load((owner, first))
+        return await context.client.call(
             c.ListInteractionsFor(
                 organization_id=UUID(organization) if organization else None,
                 person_id=UUID(person) if person else None,
@@ -399,10 +383,9 @@ async def _timeline(
                 after=after,
             )
         )
-        return reply.items, reply.next_cursor
 
     try:
-        result = await service_page(fetch, page)
+        result = await service_page(fetch, page, c.TIMELINE_ORDER)
     except ServiceError as error:
         raise query_error(error) from None
     return InteractionConnection(

@@ -1,14 +1,14 @@
 """Cursor connections: keyset pagination with opaque cursors and a capped page size."""
 
-import base64
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import ColumnElement, Select, and_, or_
+from punte_contracts.paging import CursorError, decode_cursor, encode_cursor
+from punte_platform.paging import SortKey
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
@@ -19,24 +19,6 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 RowT = TypeVar("RowT")
-
-
-def encode_cursor(values: Sequence[Any]) -> str:
-    """An opaque cursor for a row's sort key."""
-    raw = json.dumps([v if isinstance(v, int | float | None) else str(v) for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, width: int) -> list[Any]:
-    """The sort key inside a cursor; a malformed cursor is the caller's error."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except ValueError:
-        raise GraphQLError("invalid cursor", extensions={"code": "BAD_CURSOR"}) from None
-    if not isinstance(values, list) or len(values) != width:
-        raise GraphQLError("invalid cursor", extensions={"code": "BAD_CURSOR"})
-    return values
 
 
 @dataclass(frozen=True)
@@ -80,14 +62,22 @@ class Page(Generic[RowT]):
     has_previous_page: bool
 
 
-def _after(columns: Sequence[Any], values: Sequence[Any], descending: bool) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the (columns...) order, portable to SQLite."""
-    clauses = []
-    for i, column in enumerate(columns):
-        equal = [columns[j] == values[j] for j in range(i)]
-        beyond = column < values[i] if descending else column > values[i]
-        clauses.append(and_(*equal, beyond))
-    return or_(*clauses)
+def bad_cursor(error: CursorError) -> GraphQLError:
+    """The GraphQL error of a cursor this list did not give."""
+    return GraphQLError(f"invalid cursor: {error}", extensions={"code": "BAD_CURSOR"})
+
+
+def _order_of(key: Sequence[Any], descending: bool) -> str:
+    """The order's name in a list's cursors: its columns (so one list's cursor is refused by
+    another) and direction."""
+    return ",".join(str(column) for column in key) + (":desc" if descending else ":asc")
+
+
+def _read(cursor: str, order: str, types: Sequence[type]) -> list[Any]:
+    try:
+        return decode_cursor(cursor, order, types)
+    except CursorError as error:
+        raise bad_cursor(error) from None
 
 
 async def paginate(
@@ -95,26 +85,27 @@ async def paginate(
     statement: Select[Any],
     *,
     key: Sequence[Any],
+    types: Sequence[type],
     key_of: Callable[[Any], Sequence[Any]],
     page: PageRequest,
-    coerce: Callable[[list[Any]], Sequence[Any]] = lambda v: v,
     descending: bool = False,
 ) -> Page[Any]:
-    """Run `statement` for one page, ordered by `key` (unique), after/before the cursors."""
+    """Run `statement` for one page, ordered by `key` (unique; its values of `types`),
+    after/before the cursors."""
+    order = _order_of(key, descending)
+    sort = SortKey(key, descending)
     if page.after is not None:
-        values = coerce(decode_cursor(page.after, len(key)))
-        statement = statement.where(_after(key, values, descending))
+        statement = statement.where(sort.after(_read(page.after, order, types)))
     if page.before is not None:
-        values = coerce(decode_cursor(page.before, len(key)))
-        statement = statement.where(_after(key, values, not descending))
+        statement = statement.where(sort.after(_read(page.before, order, types), reverse=True))
     reverse = page.backwards
-    order = [(c.asc() if descending == reverse else c.desc()) for c in key]
-    rows = list((await session.scalars(statement.order_by(*order).limit(page.size + 1))).all())
+    query = statement.order_by(*sort.order_by(reverse=reverse)).limit(page.size + 1)
+    rows = list((await session.scalars(query)).all())
     more = len(rows) > page.size
     rows = rows[: page.size]
     if reverse:
         rows.reverse()
-    cursors = [encode_cursor(key_of(row)) for row in rows]
+    cursors = [encode_cursor(order, key_of(row)) for row in rows]
     return Page(
         rows=rows,
         cursors=cursors,

@@ -68,6 +68,7 @@ async def list_page(session: AsyncSession, page: PageRequest, search_key: str | 
         session,
         users_statement(search_key),
         key=[User.username],
+        types=[str],
         key_of=lambda user: [user.username],
         page=page,
     )

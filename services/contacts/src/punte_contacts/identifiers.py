@@ -4,32 +4,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from punte_contracts.errors import ErrorCode, FieldError
-from punte_platform.errors import ServiceError
+from punte_platform.errors import FieldErrors
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.ro import cui as ro_cui
 from stdnum.ro import onrc as ro_onrc
 
 PHONE_REGION = "RO"
-
-Path = list[str | int]
-
-
-class FieldErrors:
-    """Collects every invalid field of a request, then raises them as one error."""
-
-    def __init__(self) -> None:
-        self.fields: list[FieldError] = []
-
-    def add(self, path: Path, message: str) -> None:
-        """Record one invalid field."""
-        self.fields.append(FieldError(path=path, message=message))
-
-    def raise_if_any(self) -> None:
-        """Raise `validation_failed` listing every recorded field."""
-        if self.fields:
-            summary = "; ".join(f"{'.'.join(map(str, f.path))}: {f.message}" for f in self.fields)
-            raise ServiceError.of(ErrorCode.VALIDATION_FAILED, summary, self.fields)
 
 
 def normalize_cui(value: str) -> str:

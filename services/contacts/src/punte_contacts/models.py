@@ -2,15 +2,10 @@
 
 from punte_platform.db import make_metadata
 from punte_platform.messaging.tables import add_messaging_tables
-from sqlalchemy import JSON
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 
 metadata = make_metadata()
 messaging_tables = add_messaging_tables(metadata)
-
-# Lists and small documents: JSON on SQLite, JSONB (indexable, `@>`) on PostgreSQL.
-JSONList = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):

@@ -2,15 +2,10 @@
 
 import unicodedata
 
-# Cedilla forms (old keyboards, old texts) to the correct comma-below letters.
-_CEDILLA_TO_COMMA = str.maketrans(
-    {"\u015f": "\u0219", "\u0163": "\u021b", "\u015e": "\u0218", "\u0162": "\u021a"}
-)
+from punte_contracts.fields import romanian
 
-
-def normalize_text(value: str) -> str:
-    """NFC, cedilla ş/ţ (and capitals) mapped to comma-below ș/ț."""
-    return unicodedata.normalize("NFC", value).translate(_CEDILLA_TO_COMMA)
+# NFC, cedilla ş/ţ (and capitals) mapped to comma-below ș/ț: what the contracts' text types do.
+normalize_text = romanian
 
 
 def normalize_optional(value: str | None) -> str | None:

@@ -191,3 +191,36 @@ async def test_both_plans_for_words_anywhere_list_the_same_pages(
     assert seen == ["Banat Timiș SRL", "Delta Timișoara", "Zefir Timișoara SRL"]
     seen, _ = await all_pages(contacts, 1, query="timis", kind=c.OrganizationKind.COMPANY)
     assert seen == ["Banat Timiș SRL", "Delta Timișoara", "Zefir Timișoara SRL"]
+
+
+@pytest.mark.parametrize(
+    "order_by", [None, order(c.SortField.NAME, c.SortDirection.ASC)], ids=["relevance", "name"]
+)
+async def test_a_record_written_before_the_cursor_neither_repeats_nor_skips_one(
+    contacts: ServiceRuntime, city: list[c.Organization], order_by: c.SearchOrder | None
+) -> None:
+    values: dict[str, Any] = {"query": "timis", "order_by": order_by}
+    listed, _pages = await all_pages(contacts, 100, **values)
+    first = await call(contacts, c.SearchOrganizations(first=3, **values))
+    # Sorts before every name listed so far: an offset would now repeat the third one.
+    await make(contacts, "Aaa Timișoara")
+    seen = [o.legal_name for o in first.items]
+    after = first.next_cursor
+    while after is not None:
+        page = await call(contacts, c.SearchOrganizations(first=2, after=after, **values))
+        seen += [o.legal_name for o in page.items]
+        after = page.next_cursor
+    assert seen == listed
+
+
+async def test_every_item_carries_its_own_cursor(
+    contacts: ServiceRuntime, city: list[c.Organization]
+) -> None:
+    page = await call(contacts, c.SearchOrganizations(first=5, query="timis"))
+    assert len(page.cursors) == len(page.items) == 5
+    assert page.next_cursor == page.cursors[-1]
+    names = [o.legal_name for o in page.items]
+    after_second = await call(
+        contacts, c.SearchOrganizations(first=2, query="timis", after=page.cursors[1])
+    )
+    assert [o.legal_name for o in after_second.items] == names[2:4]

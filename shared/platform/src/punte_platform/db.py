@@ -3,9 +3,11 @@
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum as PyEnum
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,6 +19,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+from punte_platform.errors import ServiceError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -27,6 +31,24 @@ NAMING_CONVENTION = {
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigIntegerPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+# Lists and small documents: JSON on SQLite, JSONB (indexable, `@>`) on PostgreSQL.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def enum_column(enum: type[PyEnum], name: str, *, length: int = 30) -> Enum:
+    """A column type storing a string enum as its values (not member names), in a VARCHAR
+    checked by a CHECK constraint named `name` (no native type: adding a member is a
+    migration of the constraint, not an ALTER TYPE)."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 def make_metadata() -> MetaData:
@@ -186,3 +208,35 @@ class UnitOfWork:
                 await session.close()
         for hook in self._after_commit_hooks:
             hook(session)
+
+
+class Versioned(Protocol):
+    """A model with an id and a version column (SQLAlchemy's `version_id_col`)."""
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+VersionedT = TypeVar("VersionedT", bound=Versioned)
+
+
+async def load_for_change(
+    session: AsyncSession, model: type[VersionedT], row_id: Any, expected_version: int
+) -> VersionedT:
+    """The row to change, locked on PostgreSQL (`FOR UPDATE`; SQLite's writer holds the
+    database); `not_found` if there is none, `conflict` with `current_version` if it is not
+    at `expected_version` (the caller read an older one)."""
+    row = await session.get(model, row_id, with_for_update=True)
+    entity = getattr(model, "__tablename__", model.__name__.lower())
+    if row is None:
+        raise ServiceError.not_found(entity, row_id)
+    if row.version != expected_version:
+        raise ServiceError.conflict(
+            f"{entity} {row_id} is at version {row.version}, "
+            f"not {expected_version}: reload and retry",
+            current_version=str(row.version),
+        )
+    return row

@@ -77,3 +77,23 @@ class ServiceError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The error as JSON-ready data."""
         return self.body.model_dump(mode="json")
+
+
+FieldPath = list[str | int]
+
+
+class FieldErrors:
+    """Collects every invalid field of a request, then raises them as one `validation_failed`."""
+
+    def __init__(self) -> None:
+        self.fields: list[FieldError] = []
+
+    def add(self, path: FieldPath, message: str) -> None:
+        """Record one invalid field."""
+        self.fields.append(FieldError(path=path, message=message))
+
+    def raise_if_any(self) -> None:
+        """Raise `validation_failed` listing every recorded field (nothing if none)."""
+        if self.fields:
+            summary = "; ".join(f"{'.'.join(map(str, f.path))}: {f.message}" for f in self.fields)
+            raise ServiceError.of(ErrorCode.VALIDATION_FAILED, summary, self.fields)

@@ -5,13 +5,11 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts.contacts import ImportAction, ImportKind, ImportMode, ImportStatus
-from punte_platform.db import UTCDateTime
+from punte_platform.db import JSONDocument, UTCDateTime, enum_column
 from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from punte_contacts.merges.models import JSONDocument
 from punte_contacts.models import Base
-from punte_contacts.organizations.models import _enum
 
 
 class ImportJob(Base):
@@ -20,10 +18,10 @@ class ImportJob(Base):
     __tablename__ = "import_job"
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
-    kind: Mapped[ImportKind] = mapped_column(_enum(ImportKind, "import_kind"))
-    mode: Mapped[ImportMode] = mapped_column(_enum(ImportMode, "import_mode"))
+    kind: Mapped[ImportKind] = mapped_column(enum_column(ImportKind, "import_kind"))
+    mode: Mapped[ImportMode] = mapped_column(enum_column(ImportMode, "import_mode"))
     filename: Mapped[str] = mapped_column(String(200))
-    status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus, "import_status"))
+    status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus, "import_status"))
     total_rows: Mapped[int] = mapped_column(Integer)
     rows_done: Mapped[int] = mapped_column(Integer)
     next_chunk: Mapped[int] = mapped_column(Integer)
@@ -60,7 +58,7 @@ class ImportRow(Base):
     line: Mapped[int] = mapped_column(Integer, primary_key=True)
     cells: Mapped[dict[str, str]] = mapped_column(JSONDocument)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
-    action: Mapped[ImportAction] = mapped_column(_enum(ImportAction, "import_action"))
+    action: Mapped[ImportAction] = mapped_column(enum_column(ImportAction, "import_action"))
     target_id: Mapped[UUID | None] = mapped_column(Uuid)
     plan_errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     # The columns the row's record gets, as the record's rules cleaned them (JSON-safe; null
@@ -82,7 +80,7 @@ class ImportRowResult(Base):
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     job_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("import_job.id", ondelete="CASCADE"))
     line: Mapped[int] = mapped_column(Integer)
-    action: Mapped[ImportAction] = mapped_column(_enum(ImportAction, "import_action"))
+    action: Mapped[ImportAction] = mapped_column(enum_column(ImportAction, "import_action"))
     target_id: Mapped[UUID | None] = mapped_column(Uuid)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)

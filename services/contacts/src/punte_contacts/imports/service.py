@@ -29,7 +29,7 @@ from punte_contracts.envelope import DomainMessage
 from punte_contracts.errors import FieldError
 from punte_contracts.files import STAGED_FILE_MAX_BYTES
 from punte_platform.db import utcnow
-from punte_platform.errors import ServiceError
+from punte_platform.errors import FieldErrors, ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.outbox import Outbox
@@ -38,7 +38,6 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import file_fields, search_words, spreadsheets
-from punte_contacts.identifiers import FieldErrors
 from punte_contacts.imports import repository
 from punte_contacts.imports.models import ImportJob
 from punte_contacts.merges.repository import table_of

@@ -4,12 +4,11 @@ from datetime import date, datetime
 from uuid import UUID
 
 from punte_contracts.contacts import FollowUp, InteractionKind
-from punte_platform.db import UTCDateTime
+from punte_platform.db import JSONDocument, UTCDateTime, enum_column
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from punte_contacts.models import Base, JSONList
-from punte_contacts.organizations.models import _enum
+from punte_contacts.models import Base
 
 
 class Interaction(Base):
@@ -18,13 +17,13 @@ class Interaction(Base):
     __tablename__ = "interaction"
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
-    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind, "interaction_kind"))
+    kind: Mapped[InteractionKind] = mapped_column(enum_column(InteractionKind, "interaction_kind"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     subject: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(String(200))
-    event_ids: Mapped[list[str]] = mapped_column(JSONList, default=list)
-    project_ids: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    event_ids: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    project_ids: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     follow_up_assignee_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
     follow_up_due_date: Mapped[date | None] = mapped_column(Date)
     follow_up_done: Mapped[bool | None] = mapped_column(Boolean)

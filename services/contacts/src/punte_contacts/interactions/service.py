@@ -4,10 +4,12 @@ from datetime import datetime
 from uuid import UUID
 
 from punte_contracts import contacts as c
+from punte_contracts.paging import encode_cursor
 from punte_platform.db import utcnow
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.outbox import Outbox
+from punte_platform.paging import read_after
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.interactions import repository
@@ -17,7 +19,6 @@ from punte_contacts.interactions.models import (
     InteractionPerson,
 )
 from punte_contacts.organizations import repository as organizations
-from punte_contacts.paging import decode_cursor, encode_cursor
 from punte_contacts.people import repository as people
 from punte_contacts.text import normalize_text
 
@@ -106,13 +107,8 @@ async def list_for(session: AsyncSession, body: c.ListInteractionsFor) -> c.Inte
         raise ServiceError.not_found("person", body.person_id)
     after = None
     if body.after:
-        occurred_at, last_id = decode_cursor(body.after, 2)
-        try:
-            after = (datetime.fromisoformat(str(occurred_at)), UUID(str(last_id)))
-        except ValueError:
-            raise ServiceError.invalid(["after"], "not a cursor this list gave") from None
-        if after[0].tzinfo is None:
-            raise ServiceError.invalid(["after"], "not a cursor this list gave")
+        occurred_at, last_id = read_after(body.after, c.TIMELINE_ORDER, [datetime, UUID])
+        after = (occurred_at, last_id)
     rows = await repository.timeline(
         session,
         organization_id=body.organization_id,
@@ -120,17 +116,11 @@ async def list_for(session: AsyncSession, body: c.ListInteractionsFor) -> c.Inte
         after=after,
         limit=body.first + 1,
     )
-    page = rows[: body.first]
-    next_cursor = None
-    if len(rows) > body.first:
-        next_cursor = _next_cursor(page[-1])
-    return c.InteractionPage(
-        items=[c.Interaction.model_validate(i) for i in page], next_cursor=next_cursor
-    )
+    return c.InteractionPage.of(rows, body.first, c.Interaction.model_validate, _cursor)
 
 
-def _next_cursor(last: Interaction) -> str:
-    return encode_cursor([last.occurred_at.isoformat(), str(last.id)])
+def _cursor(row: Interaction) -> str:
+    return encode_cursor(c.TIMELINE_ORDER, [row.occurred_at, row.id])
 
 
 async def list_for_many(
@@ -147,12 +137,8 @@ async def list_for_many(
     pages = []
     for owner_id in dict.fromkeys(body.organization_ids or body.person_ids):
         rows = grouped.get(owner_id, [])
-        page = rows[: body.first]
-        pages.append(
-            c.OwnerInteractionPage(
-                owner_id=owner_id,
-                items=[c.Interaction.model_validate(i) for i in page],
-                next_cursor=_next_cursor(page[-1]) if len(rows) > body.first else None,
-            )
+        page = c.OwnerInteractionPage.of(
+            rows, body.first, c.Interaction.model_validate, _cursor, owner_id=owner_id
         )
+        pages.append(page)
     return c.InteractionPages(pages=pages)

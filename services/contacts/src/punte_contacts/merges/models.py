@@ -5,15 +5,11 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts.contacts import MergeEntity
-from punte_platform.db import UTCDateTime
-from sqlalchemy import JSON, Index, Integer, String, Uuid
-from sqlalchemy.dialects.postgresql import JSONB
+from punte_platform.db import JSONDocument, UTCDateTime, enum_column
+from sqlalchemy import Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punte_contacts.models import Base
-from punte_contacts.organizations.models import _enum
-
-JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class MergeRecord(Base):
@@ -30,7 +26,7 @@ class MergeRecord(Base):
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
-    entity: Mapped[MergeEntity] = mapped_column(_enum(MergeEntity, "merge_entity"))
+    entity: Mapped[MergeEntity] = mapped_column(enum_column(MergeEntity, "merge_entity"))
     primary_id: Mapped[UUID] = mapped_column(Uuid)
     secondary_id: Mapped[UUID] = mapped_column(Uuid)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDocument)

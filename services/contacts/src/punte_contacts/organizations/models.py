@@ -1,7 +1,6 @@
 """Organisations, and the e-mails and phones of organisations and people as lookup rows."""
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from punte_contracts.contacts import (
@@ -10,22 +9,11 @@ from punte_contracts.contacts import (
     OrganizationSource,
     OrganizationStatus,
 )
-from punte_platform.db import UTCDateTime
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, Uuid
+from punte_platform.db import JSONDocument, UTCDateTime, enum_column
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from punte_contacts.models import Base, JSONList
-
-
-def _enum(cls: type[Any], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=30,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from punte_contacts.models import Base
 
 
 class Organization(Base):
@@ -44,14 +32,14 @@ class Organization(Base):
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     kind: Mapped[OrganizationKind] = mapped_column(
-        _enum(OrganizationKind, "organization_kind"), index=True
+        enum_column(OrganizationKind, "organization_kind"), index=True
     )
     legal_name: Mapped[str] = mapped_column(String(300))
     short_name: Mapped[str | None] = mapped_column(String(200))
     # Digits only (no RO prefix); unique when present (NULLs do not clash).
     cui: Mapped[str | None] = mapped_column(String(10), unique=True)
     trade_register: Mapped[str | None] = mapped_column(String(30))
-    caen_codes: Mapped[list[dict[str, str]]] = mapped_column(JSONList, default=list)
+    caen_codes: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)
     street: Mapped[str | None] = mapped_column(String(200))
     locality: Mapped[str | None] = mapped_column(String(200))
     locality_key: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -60,19 +48,19 @@ class Organization(Base):
     postal_code: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str] = mapped_column(String(2), default="RO")
     website: Mapped[str | None] = mapped_column(String(500))
-    emails: Mapped[list[str]] = mapped_column(JSONList, default=list)
-    phones: Mapped[list[str]] = mapped_column(JSONList, default=list)
-    sectors: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    emails: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    phones: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    sectors: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     size_band: Mapped[str | None] = mapped_column(String(20))
-    tags: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     owner_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
     department: Mapped[str | None] = mapped_column(String(200))
     founded_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[OrganizationSource] = mapped_column(
-        _enum(OrganizationSource, "organization_source")
+        enum_column(OrganizationSource, "organization_source")
     )
     status: Mapped[OrganizationStatus] = mapped_column(
-        _enum(OrganizationStatus, "organization_status"), index=True
+        enum_column(OrganizationStatus, "organization_status"), index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
     search_key: Mapped[str] = mapped_column(String(600))

@@ -15,6 +15,7 @@ from punte_contracts.contacts import (
     SortField,
 )
 from punte_platform.ids import new_id
+from punte_platform.paging import SortKey
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -345,27 +346,6 @@ async def _rows_of(session: AsyncSession, entity: Any, keys: Select[Any]) -> lis
 def is_postgresql(session: AsyncSession) -> bool:
     """Whether the session talks to PostgreSQL."""
     return session.get_bind().dialect.name == "postgresql"
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """The columns a search orders by (the last one unique), all in one direction."""
-
-    columns: Sequence[Any]  # columns or SQL expressions
-    descending: bool = False
-
-    def order_by(self) -> list[ColumnElement[Any]]:
-        """The ORDER BY clauses."""
-        return [c.desc() if self.descending else c.asc() for c in self.columns]
-
-    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after the row whose sort key is `values`."""
-        clauses = []
-        for i, column in enumerate(self.columns):
-            equal = [self.columns[j] == values[j] for j in range(i)]
-            beyond = column < values[i] if self.descending else column > values[i]
-            clauses.append(and_(*equal, beyond))
-        return or_(*clauses)
 
 
 def sort_key(order: SearchOrder | None, rank: ColumnElement[int], entity: Any) -> SortKey:

@@ -5,19 +5,19 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts import contacts as c
-from punte_platform.db import utcnow
-from punte_platform.errors import ServiceError
+from punte_contracts.paging import encode_cursor
+from punte_platform.db import load_for_change, utcnow
+from punte_platform.errors import FieldErrors, ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.outbox import Outbox
+from punte_platform.paging import read_after
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from punte_contacts import identifiers as ids
-from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository
 from punte_contacts.organizations.models import Organization
-from punte_contacts.paging import decode_cursor, encode_cursor
 from punte_contacts.people.models import Person
 from punte_contacts.text import normalize_optional, normalize_text, search_key
 
@@ -135,15 +135,7 @@ async def create(
 async def _load_for_change(
     session: AsyncSession, organization_id: UUID, expected_version: int
 ) -> Organization:
-    org = await repository.get(session, organization_id)
-    if org is None:
-        raise ServiceError.not_found("organization", organization_id)
-    if org.version != expected_version:
-        raise ServiceError.conflict(
-            f"organization {organization_id} is at version {org.version}, "
-            f"not {expected_version}: reload and retry",
-            current_version=str(org.version),
-        )
+    org = await load_for_change(session, Organization, organization_id, expected_version)
     if org.status is c.OrganizationStatus.MERGED:
         raise ServiceError.conflict(f"organization {organization_id} was merged away")
     return org
@@ -259,16 +251,11 @@ def filter_arguments(body: c.OrganizationFilter) -> dict[str, Any]:
     }
 
 
-RELEVANCE = "relevance"
 _SORT_ATTRIBUTES = {
     c.SortField.NAME: "search_key",
     c.SortField.CREATED_AT: "created_at",
     c.SortField.UPDATED_AT: "updated_at",
 }
-
-
-def _order_tag(order: c.SearchOrder | None) -> str:
-    return RELEVANCE if order is None else f"{order.field.value}:{order.direction.value}"
 
 
 def sort_values(order: c.SearchOrder | None, row: Organization | Person, rank: int) -> list[Any]:
@@ -279,32 +266,18 @@ def sort_values(order: c.SearchOrder | None, row: Organization | Person, rank: i
 
 
 def cursor_of(order: c.SearchOrder | None, row: Organization | Person, rank: int) -> str:
-    """The cursor after `row`: the order's name, then the row's sort key."""
-    values = [
-        v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID) else v
-        for v in sort_values(order, row, rank)
-    ]
-    return encode_cursor([_order_tag(order), *values])
+    """The cursor of `row`: its sort key under `order`, named by the order."""
+    return encode_cursor(c.order_name(order), sort_values(order, row, rank))
 
 
 def read_cursor(order: c.SearchOrder | None, cursor: str) -> list[Any]:
     """The sort key in a cursor given under `order`; a cursor from another order (or not
     ours at all) is `validation_failed` at `["after"]`."""
-    values = decode_cursor(cursor, None)
-    if values[0] != _order_tag(order):
-        raise ServiceError.invalid(
-            ["after"], "this cursor belongs to another order: start again from the first page"
-        )
-    try:
-        if order is None:
-            _, rank, key, last_id = values
-            return [int(rank), str(key), UUID(str(last_id))]
-        _, value, last_id = values
-        if order.field is c.SortField.NAME:
-            return [str(value), UUID(str(last_id))]
-        return [datetime.fromisoformat(str(value)), UUID(str(last_id))]
-    except (ValueError, TypeError):
-        raise ServiceError.invalid(["after"], "not a cursor this list gave") from None
+    if order is None:
+        types: list[type] = [int, str, UUID]
+    else:
+        types = [str if order.field is c.SortField.NAME else datetime, UUID]
+    return read_after(cursor, c.order_name(order), types)
 
 
 async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.OrganizationPage:
@@ -317,13 +290,11 @@ async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.Organi
         after=after,
         limit=body.first + 1,
     )
-    page = rows[: body.first]
-    next_cursor = None
-    if len(rows) > body.first:
-        last, rank = page[-1]
-        next_cursor = cursor_of(body.order_by, last, rank)
-    return c.OrganizationPage(
-        items=[c.Organization.model_validate(org) for org, _ in page], next_cursor=next_cursor
+    return c.OrganizationPage.of(
+        rows,
+        body.first,
+        lambda row: c.Organization.model_validate(row[0]),
+        lambda row: cursor_of(body.order_by, *row),
     )
 
 

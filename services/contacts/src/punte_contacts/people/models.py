@@ -4,12 +4,12 @@ from datetime import date, datetime
 from uuid import UUID
 
 from punte_contracts.contacts import ConsentChannel, ConsentPurpose, LegalBasis
-from punte_platform.db import UTCDateTime
+from punte_platform.db import JSONDocument, UTCDateTime, enum_column
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from punte_contacts.models import Base, JSONList
-from punte_contacts.organizations.models import Organization, _enum
+from punte_contacts.models import Base
+from punte_contacts.organizations.models import Organization
 
 
 class Person(Base):
@@ -31,10 +31,10 @@ class Person(Base):
     given_name: Mapped[str] = mapped_column(String(300))
     family_name: Mapped[str] = mapped_column(String(300))
     job_title: Mapped[str | None] = mapped_column(String(200))
-    emails: Mapped[list[str]] = mapped_column(JSONList, default=list)
-    phones: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    emails: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    phones: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     preferred_language: Mapped[str] = mapped_column(String(2))
-    tags: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     owner_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     search_key: Mapped[str] = mapped_column(String(600))
@@ -80,10 +80,10 @@ class ConsentRecord(Base):
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     person_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("person.id", ondelete="CASCADE"))
-    purpose: Mapped[ConsentPurpose] = mapped_column(_enum(ConsentPurpose, "consent_purpose"))
-    channel: Mapped[ConsentChannel] = mapped_column(_enum(ConsentChannel, "consent_channel"))
+    purpose: Mapped[ConsentPurpose] = mapped_column(enum_column(ConsentPurpose, "consent_purpose"))
+    channel: Mapped[ConsentChannel] = mapped_column(enum_column(ConsentChannel, "consent_channel"))
     granted: Mapped[bool] = mapped_column(Boolean)
-    basis: Mapped[LegalBasis] = mapped_column(_enum(LegalBasis, "legal_basis"))
+    basis: Mapped[LegalBasis] = mapped_column(enum_column(LegalBasis, "legal_basis"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(200))
     recorded_by: Mapped[str | None] = mapped_column(String(200))

@@ -5,15 +5,14 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts import contacts as c
-from punte_platform.db import utcnow
-from punte_platform.errors import ServiceError
+from punte_platform.db import load_for_change, utcnow
+from punte_platform.errors import FieldErrors, ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.outbox import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from punte_contacts import identifiers as ids
-from punte_contacts.identifiers import FieldErrors
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations.service import cursor_of, read_cursor, text_match
 from punte_contacts.people import repository
@@ -72,19 +71,11 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
         if name not in {"id", "expected_version", "clear"} and getattr(body, name) is not None
     } | set(body.clear)
     values = clean_values(body, fields)
-    person = await repository.get(session, body.id)
-    if person is None:
-        raise ServiceError.not_found("person", body.id)
+    person = await load_for_change(session, Person, body.id, body.expected_version)
     if person.merged_into_id is not None:
         raise ServiceError.conflict(
             f"person {body.id} was merged into {person.merged_into_id}",
             merged_into_id=str(person.merged_into_id),
-        )
-    if person.version != body.expected_version:
-        raise ServiceError.conflict(
-            f"person {body.id} is at version {person.version}, "
-            f"not {body.expected_version}: reload and retry",
-            current_version=str(person.version),
         )
     changed = sorted(name for name, value in values.items() if getattr(person, name) != value)
     if not changed:
@@ -135,13 +126,11 @@ async def search(session: AsyncSession, body: c.SearchPeople) -> c.PersonPage:
         after=after,
         limit=body.first + 1,
     )
-    page = rows[: body.first]
-    next_cursor = None
-    if len(rows) > body.first:
-        last, rank = page[-1]
-        next_cursor = cursor_of(body.order_by, last, rank)
-    return c.PersonPage(
-        items=[c.Person.model_validate(p) for p, _ in page], next_cursor=next_cursor
+    return c.PersonPage.of(
+        rows,
+        body.first,
+        lambda row: c.Person.model_validate(row[0]),
+        lambda row: cursor_of(body.order_by, *row),
     )
 
 

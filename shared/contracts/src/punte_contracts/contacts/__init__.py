@@ -99,6 +99,7 @@ from punte_contracts.contacts.imports import (
     StartImport,
 )
 from punte_contracts.contacts.interactions import (
+    TIMELINE_ORDER,
     CompleteFollowUp,
     FollowUp,
     Interaction,
@@ -181,6 +182,7 @@ from punte_contracts.contacts.search import (
     SearchPeople,
     SortDirection,
     SortField,
+    order_name,
 )
 
 __all__ = [
@@ -198,6 +200,7 @@ __all__ = [
     "MAX_SHORT_TEXT",
     "READ_PERMISSION",
     "SERVICE",
+    "TIMELINE_ORDER",
     "WRITE_PERMISSION",
     "AddAffiliation",
     "Address",
@@ -319,4 +322,5 @@ __all__ = [
     "UndoMergeResult",
     "UpdateOrganization",
     "UpdatePerson",
+    "order_name",
 ]

@@ -1,10 +1,20 @@
-"""Shared pieces of the contacts contracts: permissions, bounds and field types."""
+"""Shared pieces of the contacts contracts: permissions, bounds and field types (the generic
+ones come from `punte_contracts.fields`, re-exported here)."""
 
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
+from punte_contracts.fields import MAX_NAME as MAX_NAME
+from punte_contracts.fields import MAX_NOTES as MAX_NOTES
+from punte_contracts.fields import MAX_SHORT_TEXT as MAX_SHORT_TEXT
+from punte_contracts.fields import Email
+from punte_contracts.fields import Name as Name
+from punte_contracts.fields import Notes as Notes
+from punte_contracts.fields import ShortText as ShortText
+from punte_contracts.fields import Tag as Tag
+from punte_contracts.paging import Cursor as Cursor
 from punte_contracts.rpc import Contract, ReadModel
 
 SERVICE = "contacts"
@@ -16,20 +26,12 @@ IMPORT_PERMISSION = "contacts:import"
 IMPORTERS = (IMPORT_PERMISSION, WRITE_PERMISSION)
 IMPORT_VIEWERS = (*IMPORTERS, READ_PERMISSION)
 
-MAX_NAME = 300
-MAX_SHORT_TEXT = 200
-MAX_NOTES = 20_000
 MAX_LIST = 50
 MAX_PAGE = 100
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT)]
 OptionalShortText = ShortText | None
-Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
-EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+EmailText = Email
 PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Cursor = Annotated[str, StringConstraints(max_length=1000)]
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT)]
 
 

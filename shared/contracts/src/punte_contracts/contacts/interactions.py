@@ -15,6 +15,7 @@ from punte_contracts.contacts.common import (
     Name,
     Notes,
 )
+from punte_contracts.paging import Page
 from punte_contracts.rpc import Contract, ReadModel, Request
 
 
@@ -86,11 +87,12 @@ class CompleteFollowUp(Request[Interaction]):
     id: UUID
 
 
-class InteractionPage(Contract):
-    """One page of a timeline; `next_cursor` is None on the last page."""
+# The timeline's one order, as its cursors name it.
+TIMELINE_ORDER = "occurred_at:desc"
 
-    items: list[Interaction]
-    next_cursor: str | None = None
+
+class InteractionPage(Page[Interaction]):
+    """One page of a timeline, newest first."""
 
 
 class ListInteractionsFor(Request[InteractionPage]):
@@ -112,12 +114,10 @@ class ListInteractionsFor(Request[InteractionPage]):
         return self
 
 
-class OwnerInteractionPage(Contract):
+class OwnerInteractionPage(Page[Interaction]):
     """The first page of one owner's timeline."""
 
     owner_id: UUID
-    items: list[Interaction]
-    next_cursor: str | None = None
 
 
 class InteractionPages(Contract):

@@ -20,6 +20,7 @@ from punte_contracts.contacts.organizations import (
     OrganizationStatus,
 )
 from punte_contracts.contacts.people import Person
+from punte_contracts.paging import Page
 from punte_contracts.rpc import Contract, Request
 
 
@@ -46,6 +47,14 @@ class SearchOrder(Contract):
     direction: SortDirection = SortDirection.ASC
 
 
+RELEVANCE = "relevance"
+
+
+def order_name(order: SearchOrder | None) -> str:
+    """The name a search's cursors carry for its order (`relevance` without one)."""
+    return RELEVANCE if order is None else f"{order.field.value}:{order.direction.value}"
+
+
 class SearchCount(Contract):
     """How many records match a filter, over all pages."""
 
@@ -67,11 +76,8 @@ class OrganizationFilter(Contract):
     order_by: SearchOrder | None = None
 
 
-class OrganizationPage(Contract):
-    """One page of organisations; `next_cursor` is None on the last page."""
-
-    items: list[Organization]
-    next_cursor: str | None = None
+class OrganizationPage(Page[Organization]):
+    """One page of organisations (see `Page`)."""
 
 
 class SearchOrganizations(OrganizationFilter, Request[OrganizationPage]):
@@ -98,11 +104,8 @@ class PersonFilter(Contract):
     order_by: SearchOrder | None = None
 
 
-class PersonPage(Contract):
-    """One page of people; `next_cursor` is None on the last page."""
-
-    items: list[Person]
-    next_cursor: str | None = None
+class PersonPage(Page[Person]):
+    """One page of people (see `Page`)."""
 
 
 class SearchPeople(PersonFilter, Request[PersonPage]):
