@@ -92,3 +92,15 @@ async def record_refusal(info: Info[GraphQLContext, Any], *permissions: Permissi
             outcome="forbidden",
             detail=f"missing {' or '.join(p.value for p in permissions)}",
         )
+
+
+async def require_permission(info: Info[GraphQLContext, Any], permission: Permission) -> Principal:
+    """The caller if it holds `permission`; else a top-level FORBIDDEN error, audited."""
+    principal = authenticated(info.context)
+    if not principal.can(permission):
+        await record_refusal(info, permission)
+        raise GraphQLError(
+            f"requires the {permission.value} permission",
+            extensions={"code": "FORBIDDEN", "permission": permission.value},
+        )
+    return principal

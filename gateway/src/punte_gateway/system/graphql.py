@@ -1,10 +1,10 @@
-"""GraphQL types and fields of the deployment's health."""
+"""GraphQL of the deployment's health."""
 
 import strawberry
 from strawberry.types import Info
 
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.system.service import ServiceStatus, all_statuses
+from punte_gateway.system.service import ServiceStatus, deployment_status
 
 
 @strawberry.type(description="The state of one Punte service, as it reported over NATS.")
@@ -34,20 +34,8 @@ class ServiceHealth:
 async def resolve_health(info: Info[GraphQLContext, None]) -> list[ServiceHealth]:
     """Ask every service for its health, and add the gateway's own."""
     context = info.context
-    statuses = await all_statuses(context.client, context.settings.health_timeout)
-    gateway = context.runtime
-    checks = [await gateway.check_database(), gateway.check_nats()]
-    backlog, dead = await gateway.counts()
-    own = ServiceStatus(
-        service="gateway",
-        status="ok" if all(c.ok for c in checks) else "degraded",
-        version=gateway.definition.version,
-        latency_ms=0.0,
-        detail=", ".join(f"{c.name}: {c.detail}" for c in checks if not c.ok),
-        outbox_backlog=backlog,
-        dead_letters=dead,
-    )
-    return [ServiceHealth.from_status(s) for s in [own, *statuses]]
+    statuses = await deployment_status(context.runtime, context.settings.health_timeout)
+    return [ServiceHealth.from_status(s) for s in statuses]
 
 
 @strawberry.type

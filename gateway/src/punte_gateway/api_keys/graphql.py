@@ -1,27 +1,27 @@
 """GraphQL of API keys: admins issue, list, rotate and revoke integrations' keys."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any, cast
+from typing import Any, ClassVar
+from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
-from punte_contracts.errors import ErrorCode
 from punte_platform.db import utcnow
-from punte_platform.errors import ServiceError
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.types import Info
 
 from punte_gateway.api_keys import repository, service
 from punte_gateway.api_keys.models import ApiKey
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.auth.principal import Principal
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError, record_failure
-from punte_gateway.graphql.node import parse_uuid, uuid_of
+from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.ids import global_id, uuid_of
+from punte_gateway.graphql.mutations import run_mutation
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
-from punte_gateway.graphql.permissions import authenticated, record_refusal, require
+from punte_gateway.graphql.permissions import require, require_permission
+from punte_gateway.graphql.tables import StoredNode, stored_connection
 
 MANAGE = Permission.API_KEYS_MANAGE
 
@@ -36,7 +36,9 @@ class ApiKeyStatus(Enum):
 @strawberry.type(
     name="ApiKey", description="An integration's key; its secret is never shown again."
 )
-class ApiKeyNode(relay.Node):
+class ApiKeyNode(StoredNode, relay.Node):
+    label: ClassVar[str] = "API key"
+
     id: relay.NodeID[str]
     name: str
     owner: str = strawberry.field(description="The organisation the key was issued to")
@@ -69,43 +71,18 @@ class ApiKeyNode(relay.Node):
             expires_at=key.expires_at,
             last_used_at=key.last_used_at,
             revoked_at=key.revoked_at,
-            rotated_from_id=(
-                strawberry.ID(str(relay.GlobalID("ApiKey", str(key.rotated_from))))
-                if key.rotated_from
-                else None
-            ),
+            rotated_from_id=global_id("ApiKey", key.rotated_from) if key.rotated_from else None,
             status=ApiKeyStatus(service.status_of(key, utcnow()).value),
             version=key.version,
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls,
-        *,
-        info: Info[GraphQLContext, Any],
-        node_ids: Iterable[str],
-        required: bool = False,
-    ) -> list["ApiKeyNode | None"]:
-        """Keys by id in one query, for API key managers only."""
-        await _require_manager(info)
-        wanted = [parse_uuid(node_id) for node_id in node_ids]
-        async with info.context.transaction() as session:
-            found = await repository.get_many(session, [i for i in wanted if i is not None])
-        nodes = [cls.from_model(found[i]) if i in found else None for i in wanted]
-        if required and any(node is None for node in nodes):
-            raise GraphQLError("API key not found", extensions={"code": "NOT_FOUND"})
-        return nodes
-
-
-async def _require_manager(info: Info[GraphQLContext, Any]) -> Principal:
-    principal = authenticated(info.context)
-    if not principal.can(MANAGE):
-        await record_refusal(info, MANAGE)
-        raise GraphQLError(
-            f"requires the {MANAGE.value} permission",
-            extensions={"code": "FORBIDDEN", "permission": MANAGE.value},
-        )
-    return principal
+    async def readable(
+        cls, info: Info[GraphQLContext, Any], session: AsyncSession, ids: Sequence[UUID]
+    ) -> dict[UUID, ApiKey]:
+        """For API key managers only."""
+        await require_permission(info, MANAGE)
+        return await repository.get_many(session, ids)
 
 
 @strawberry.input(description="A new key for an integration.")
@@ -158,18 +135,6 @@ class RevokeApiKeyPayload:
     user_errors: list[UserError]
 
 
-async def _audit_failure(
-    context: GraphQLContext,
-    principal: Principal,
-    action: str,
-    error: ServiceError,
-    target: relay.GlobalID | None = None,
-) -> list[UserError]:
-    """Audit the refused mutation, then answer with its user errors."""
-    await record_failure(context, principal, action, error, target)
-    return _user_errors(error)
-
-
 @strawberry.type
 class ApiKeyMutation:
     @strawberry.mutation(
@@ -179,24 +144,24 @@ class ApiKeyMutation:
     async def create_api_key(
         self, info: Info[GraphQLContext, None], input: CreateApiKeyInput
     ) -> CreateApiKeyPayload:
-        context = info.context
-        principal = authenticated(context)
-        try:
-            async with context.transaction() as session:
-                issued = await service.create(
-                    session,
-                    context.settings,
-                    principal,
-                    name=input.name,
-                    owner=input.owner,
-                    scopes=input.scopes,
-                    expires_at=input.expires_at,
-                )
-        except ServiceError as error:
-            errors = await _audit_failure(context, principal, "api_key.created", error)
-            return CreateApiKeyPayload(api_key=None, secret=None, user_errors=errors)
+        settings = info.context.settings
+        done = await run_mutation(
+            info,
+            "api_key.created",
+            lambda s, p: service.create(
+                s,
+                settings,
+                p,
+                name=input.name,
+                owner=input.owner,
+                scopes=input.scopes,
+                expires_at=input.expires_at,
+            ),
+        )
         return CreateApiKeyPayload(
-            api_key=ApiKeyNode.from_model(issued.key), secret=issued.secret, user_errors=[]
+            api_key=done.map(lambda issued: ApiKeyNode.from_model(issued.key)),
+            secret=done.map(lambda issued: issued.secret),
+            user_errors=done.user_errors,
         )
 
     @strawberry.mutation(
@@ -206,29 +171,25 @@ class ApiKeyMutation:
     async def rotate_api_key(
         self, info: Info[GraphQLContext, None], input: RotateApiKeyInput
     ) -> RotateApiKeyPayload:
-        context = info.context
-        principal = authenticated(context)
-        try:
-            key_id = uuid_of(input.id, "ApiKey", "API key")
-            async with context.transaction() as session:
-                issued, old = await service.rotate(
-                    session,
-                    context.settings,
-                    principal,
-                    key_id,
-                    expected_version=input.expected_version,
-                    expires_at=input.expires_at,
-                )
-        except ServiceError as error:
-            errors = await _audit_failure(context, principal, "api_key.rotated", error, input.id)
-            return RotateApiKeyPayload(
-                api_key=None, secret=None, revoked_api_key=None, user_errors=errors
-            )
+        settings = info.context.settings
+        done = await run_mutation(
+            info,
+            "api_key.rotated",
+            lambda s, p: service.rotate(
+                s,
+                settings,
+                p,
+                uuid_of(input.id, "ApiKey"),
+                expected_version=input.expected_version,
+                expires_at=input.expires_at,
+            ),
+            input.id,
+        )
         return RotateApiKeyPayload(
-            api_key=ApiKeyNode.from_model(issued.key),
-            secret=issued.secret,
-            revoked_api_key=ApiKeyNode.from_model(old),
-            user_errors=[],
+            api_key=done.map(lambda rotated: ApiKeyNode.from_model(rotated[0].key)),
+            secret=done.map(lambda rotated: rotated[0].secret),
+            revoked_api_key=done.map(lambda rotated: ApiKeyNode.from_model(rotated[1])),
+            user_errors=done.user_errors,
         )
 
     @strawberry.mutation(
@@ -237,29 +198,17 @@ class ApiKeyMutation:
     async def revoke_api_key(
         self, info: Info[GraphQLContext, None], input: RevokeApiKeyInput
     ) -> RevokeApiKeyPayload:
-        context = info.context
-        principal = authenticated(context)
-        try:
-            key_id = uuid_of(input.id, "ApiKey", "API key")
-            async with context.transaction() as session:
-                key = await service.revoke(
-                    session, principal, key_id, expected_version=input.expected_version
-                )
-        except ServiceError as error:
-            errors = await _audit_failure(context, principal, "api_key.revoked", error, input.id)
-            return RevokeApiKeyPayload(api_key=None, user_errors=errors)
-        return RevokeApiKeyPayload(api_key=ApiKeyNode.from_model(key), user_errors=[])
-
-
-def _user_errors(error: ServiceError) -> list[UserError]:
-    """Unknown ids and stale versions point at the input field they come from."""
-    message = error.body.message
-    if error.code is ErrorCode.NOT_FOUND:
-        return [UserError.of(error.code, message, ["input", "id"])]
-    if error.code is ErrorCode.CONFLICT:
-        field = "expectedVersion" if "version" in error.body.details else "id"
-        return [UserError.of(error.code, message, ["input", field])]
-    return UserError.from_service_error(error, ["input"])
+        done = await run_mutation(
+            info,
+            "api_key.revoked",
+            lambda s, p: service.revoke(
+                s, p, uuid_of(input.id, "ApiKey"), expected_version=input.expected_version
+            ),
+            input.id,
+        )
+        return RevokeApiKeyPayload(
+            api_key=done.map(ApiKeyNode.from_model), user_errors=done.user_errors
+        )
 
 
 @strawberry.type(description="A page of API keys.")
@@ -282,15 +231,11 @@ class ApiKeyQuery:
         before: str | None = None,
         include_revoked: bool = False,
     ) -> ApiKeyConnection:
-        context = info.context
         page = PageRequest.of(first, after, last, before)
-        async with context.transaction() as session:
-            result = await repository.list_page(session, page, include_revoked=include_revoked)
-
-        async def count() -> int:
-            async with context.transaction() as session:
-                return await repository.count(session, include_revoked=include_revoked)
-
-        return cast(
-            ApiKeyConnection, ApiKeyConnection.from_page(result, ApiKeyNode.from_model, count)
+        return await stored_connection(
+            info,
+            ApiKeyConnection,
+            lambda s: repository.list_page(s, page, include_revoked=include_revoked),
+            lambda s: repository.count(s, include_revoked=include_revoked),
+            ApiKeyNode.from_model,
         )
