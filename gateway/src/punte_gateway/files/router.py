@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from punte_contracts.files import StagedFile
 from punte_platform.runtime import ServiceRuntime
 
-from punte_gateway.audit.service import record
+from punte_gateway.audit.service import record_refusal
 from punte_gateway.auth.authenticate import authenticate
 from punte_gateway.auth.errors import AuthenticationError
 from punte_gateway.auth.permissions import Permission
@@ -93,15 +93,9 @@ async def staff_or_key_caller(request: Request) -> Principal:
 async def refuse(request: Request, caller: Principal, *permissions: Permission) -> ApiError:
     """Audit a refusal; the 403 to raise."""
     runtime, _ = runtime_of(request)
+    operation = f"{request.method} {request.url.path}"
+    await record_refusal(runtime.uow, caller, operation, *permissions)
     names = " or ".join(p.value for p in permissions)
-    async with runtime.uow.transaction() as session:
-        await record(
-            session,
-            action=f"refused:{request.method} {request.url.path}",
-            principal=caller,
-            outcome="forbidden",
-            detail=f"missing {names}",
-        )
     return ApiError(403, "forbidden", f"requires the {names} permission")
 
 

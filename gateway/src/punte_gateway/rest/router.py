@@ -20,7 +20,7 @@ from punte_platform.runtime import ServiceRuntime
 
 from punte_gateway.api_keys import repository as api_keys
 from punte_gateway.api_keys.service import API_KEY_PREFIX, authenticate_api_key, display_prefix
-from punte_gateway.audit.service import record
+from punte_gateway.audit.service import record_refusal
 from punte_gateway.auth.errors import AuthenticationError
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
@@ -165,14 +165,7 @@ def require_scope(permission: Permission) -> Callable[..., Awaitable[Principal]]
         if caller.can(permission):
             return caller
         runtime, _ = _runtime(request)
-        async with runtime.uow.transaction() as session:
-            await record(
-                session,
-                action=f"refused:{_operation(request)}",
-                principal=caller,
-                outcome="forbidden",
-                detail=f"missing {permission.value}",
-            )
+        await record_refusal(runtime.uow, caller, _operation(request), permission)
         raise ApiError(403, "forbidden", f"the API key lacks the {permission.value} scope")
 
     return scoped
