@@ -18,6 +18,7 @@ from punte_gateway.auth.permissions import Permission
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError
 from punte_gateway.graphql.ids import global_id, uuid_of
+from punte_gateway.graphql.mapping import filled
 from punte_gateway.graphql.mutations import run_mutation
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import require, require_permission
@@ -60,20 +61,14 @@ class ApiKeyNode(StoredNode, relay.Node):
     @classmethod
     def from_model(cls, key: ApiKey) -> "ApiKeyNode":
         """The GraphQL view of a stored key (never its hash)."""
-        return cls(
+        return filled(
+            cls,
+            key,
             id=str(key.id),
-            name=key.name,
-            owner=key.owner,
             scopes=list(key.scopes),
             prefix=service.display_prefix(key),
-            created_by=key.created_by,
-            created_at=key.created_at,
-            expires_at=key.expires_at,
-            last_used_at=key.last_used_at,
-            revoked_at=key.revoked_at,
             rotated_from_id=global_id("ApiKey", key.rotated_from) if key.rotated_from else None,
             status=ApiKeyStatus(service.status_of(key, utcnow()).value),
-            version=key.version,
         )
 
     @classmethod

@@ -17,6 +17,7 @@ from punte_gateway.audit.models import AuditEntry
 from punte_gateway.audit.repository import AuditCriteria
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.mapping import filled
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import require, require_permission
 from punte_gateway.graphql.tables import StoredNode, stored_connection
@@ -47,18 +48,12 @@ class AuditEntryNode(StoredNode, relay.Node):
     @classmethod
     def from_model(cls, entry: AuditEntry) -> "AuditEntryNode":
         """The GraphQL view of an entry."""
-        return cls(
+        return filled(
+            cls,
+            entry,
             id=str(entry.id),
-            occurred_at=entry.occurred_at,
-            actor=entry.actor,
-            actor_name=entry.actor_name,
-            action=entry.action,
-            outcome=entry.outcome,
             target_ids=list(entry.target_ids),
             changes=JSON(entry.changes),
-            detail=entry.detail,
-            request_id=entry.request_id,
-            source=entry.source,
         )
 
     @classmethod
@@ -93,15 +88,7 @@ class AuditFilter:
                 raise GraphQLError(
                     f"filter.{name} must carry a UTC offset", extensions={"code": "BAD_USER_INPUT"}
                 )
-        return AuditCriteria(
-            actor=self.actor,
-            action_prefix=self.action_prefix,
-            target_id=self.target_id,
-            outcome=self.outcome,
-            source=self.source,
-            occurred_from=self.occurred_from,
-            occurred_to=self.occurred_to,
-        )
+        return filled(AuditCriteria, self)
 
 
 @strawberry.type(description="A page of audit entries.")

@@ -13,7 +13,9 @@ small, else `types.py`, `queries.py` and `mutations.py`. `schema.py` assembles t
   `global_id("Type", uuid)`, `plain_global_id`, `InputIds` (remembers each id's input path).
 - `mutations`: `run_mutation(info, action, change, target)` for the gateway's own tables:
   one transaction as the caller, a refusal rolled back, audited and answered as user errors.
-- `tables`: `stored_nodes` and `stored_connection` over the gateway's own tables.
+- `tables`: `StoredNode` (mixed into a node of the gateway's own tables: `node(id:)` in one
+  query), `stored_nodes` and `stored_connection`.
+- `mapping`: `filled(GraphQLType, row, **computed)` copies same-named fields.
 - `permissions`: `require(permission)` for fields, `require_permission(info, permission)`
   inside resolvers; refusals are audited.
 - `context`, `node`, `pagination`, `loaders`, `extensions`, `protection`: the request's

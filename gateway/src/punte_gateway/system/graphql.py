@@ -4,6 +4,7 @@ import strawberry
 from strawberry.types import Info
 
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.mapping import filled
 from punte_gateway.system.service import ServiceStatus, deployment_status
 
 
@@ -20,15 +21,7 @@ class ServiceHealth:
     @classmethod
     def from_status(cls, status: ServiceStatus) -> "ServiceHealth":
         """Translate the domain answer."""
-        return cls(
-            service=status.service,
-            status=status.status,
-            version=status.version,
-            latency_ms=status.latency_ms,
-            detail=status.detail,
-            outbox_backlog=status.outbox_backlog,
-            dead_letters=status.dead_letters,
-        )
+        return filled(cls, status)
 
 
 async def resolve_health(info: Info[GraphQLContext, None]) -> list[ServiceHealth]:

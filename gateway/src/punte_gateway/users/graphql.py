@@ -15,6 +15,7 @@ from punte_gateway.auth.principal import Principal, PrincipalKind
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError, input_path
 from punte_gateway.graphql.ids import uuid_of
+from punte_gateway.graphql.mapping import filled
 from punte_gateway.graphql.mutations import run_mutation
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import IsAuthenticated, authenticated, require
@@ -47,18 +48,7 @@ class UserNode(StoredNode, relay.Node):
     @classmethod
     def from_model(cls, user: User) -> "UserNode":
         """The GraphQL view of a stored user (never the password hash)."""
-        return cls(
-            id=str(user.id),
-            username=user.username,
-            display_name=user.display_name,
-            email=user.email,
-            roles=list(user.roles),
-            department=user.department,
-            active=user.active,
-            last_login_at=user.last_login_at,
-            locked_until=user.locked_until,
-            version=user.version,
-        )
+        return filled(cls, user, id=str(user.id), roles=list(user.roles))
 
     @classmethod
     def from_principal(cls, principal: Principal) -> "UserNode":
