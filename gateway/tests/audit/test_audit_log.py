@@ -6,9 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts.envelope import CloudEvent
+from punte_gateway.audit.graphql import AuditEntryNode
 from punte_gateway.audit.models import AuditEntry
 from punte_gateway.audit.subscribers import record_domain_message
-from punte_gateway.graphql.audit import AuditEntryNode
 from punte_gateway.graphql.schema import build_schema
 from punte_gateway.settings import GatewaySettings
 from punte_gateway_key_support import VIEWER, Gateway

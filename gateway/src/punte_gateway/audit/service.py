@@ -7,12 +7,13 @@ from uuid import UUID
 
 from punte_contracts.envelope import CloudEvent
 from punte_platform.context import current_context
-from punte_platform.db import utcnow
+from punte_platform.db import UnitOfWork, utcnow
 from punte_platform.ids import new_id
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_gateway.audit import repository
 from punte_gateway.audit.models import AuditEntry
+from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
 
 # Field names whose values are never written to the audit log, only that they changed.
@@ -69,6 +70,21 @@ async def record(
     )
     session.add(entry)
     return entry
+
+
+async def record_refusal(
+    uow: UnitOfWork, principal: Principal | None, operation: str, *permissions: Permission
+) -> None:
+    """A call refused for want of a permission, audited in its own transaction (the call
+    changes nothing)."""
+    async with uow.transaction() as session:
+        await record(
+            session,
+            action=f"refused:{operation}",
+            principal=principal,
+            outcome="forbidden",
+            detail=f"missing {' or '.join(p.value for p in permissions)}",
+        )
 
 
 def source_service(event: CloudEvent) -> str:

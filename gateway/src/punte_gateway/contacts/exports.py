@@ -11,12 +11,12 @@ from punte_platform.errors import ServiceError
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.contacts.errors import camel, user_errors
-from punte_gateway.contacts.mutations import InputIds, send_input
+from punte_gateway.contacts.mutations import send_input
 from punte_gateway.contacts.queries import OrganizationFilter, PersonFilter
 from punte_gateway.files.links import sign
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.errors import UserError, camel, user_errors
+from punte_gateway.graphql.ids import InputIds
 from punte_gateway.graphql.permissions import require
 
 READ = Permission.CONTACTS_READ

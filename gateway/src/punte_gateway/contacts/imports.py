@@ -15,11 +15,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.contacts.errors import camel, query_error, user_errors
-from punte_gateway.contacts.mutations import InputIds, send_input
-from punte_gateway.contacts.types import global_id, uuid_of
+from punte_gateway.contacts.mutations import send_input
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.errors import UserError, field_path, user_errors
+from punte_gateway.graphql.ids import InputIds, global_id, parse_uuid, uuid_or_none
 from punte_gateway.graphql.permissions import authenticated, record_refusal, require_any
 
 # Importing needs contacts:import (integrations, data stewards) or contacts:write.
@@ -68,7 +67,7 @@ class ImportRowReport:
             target_id=global_id(node, row.target_id) if row.target_id else None,
             errors=[
                 ImportRowError(
-                    field=[camel(p) if isinstance(p, str) else str(p) for p in e.path] or None,
+                    field=field_path(e.path) or None,
                     message=e.message,
                 )
                 for e in row.errors
@@ -158,16 +157,15 @@ class ImportJobNode(relay.Node):
 
 async def _job(context: GraphQLContext, node_id: str) -> c.ImportJob | None:
     """An import by its UUID text, None when there is none."""
-    try:
-        job_id = UUID(node_id)
-    except ValueError:
+    job_id = parse_uuid(node_id)
+    if job_id is None:
         return None
     try:
         return await context.client.call(c.GetImport(id=job_id))
     except ServiceError as error:
         if error.code is ErrorCode.NOT_FOUND:
             return None
-        raise query_error(error) from None
+        raise
 
 
 # ---- inputs and payloads ----------------------------------------------------------------------
@@ -291,7 +289,7 @@ class ImportQuery:
     async def import_job(
         self, info: Info[GraphQLContext, None], id: relay.GlobalID
     ) -> ImportJobNode | None:
-        job_id = uuid_of(id, "ImportJob")
+        job_id = uuid_or_none(id, "ImportJob")
         if job_id is None:
             return None
         job = await _job(info.context, str(job_id))

@@ -13,12 +13,12 @@ from strawberry import relay
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.contacts.errors import user_errors
-from punte_gateway.contacts.mutations import InputIds, plain_global_id, send_input
-from punte_gateway.contacts.types import OrganizationNode, PersonNode, global_id
+from punte_gateway.contacts.mutations import send_input
+from punte_gateway.contacts.types import OrganizationNode, PersonNode
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.errors import UserError, user_errors
+from punte_gateway.graphql.ids import InputIds, global_id, plain_global_id
 from punte_gateway.graphql.permissions import require
 
 ItemT = TypeVar("ItemT", c.Organization, c.Person)

@@ -12,7 +12,6 @@ from uuid import UUID
 
 import strawberry
 from punte_contracts import contacts as c
-from punte_contracts.errors import ErrorCode
 from punte_contracts.rpc import GetMany, Request
 from punte_platform.errors import ServiceError
 from pydantic import BaseModel, ValidationError
@@ -21,7 +20,6 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.contacts.errors import user_errors
 from punte_gateway.contacts.types import (
     Affiliation,
     Consent,
@@ -31,40 +29,13 @@ from punte_gateway.contacts.types import (
 )
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError
+from punte_gateway.graphql.errors import UserError, user_errors
+from punte_gateway.graphql.ids import InputIds, plain_global_id
 from punte_gateway.graphql.permissions import require
 
 WRITE = Permission.CONTACTS_WRITE
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
 VersionedT = TypeVar("VersionedT", c.Organization, c.Person)
-
-
-class _BadId(Exception):
-    """An input id that names nothing of the type the field takes."""
-
-    def __init__(self, path: list[str], global_id: object, type_name: str) -> None:
-        super().__init__(f"no {type_name} has the id {global_id}")
-        self.path = path
-
-
-class InputIds:
-    """Decodes an input's global ids, remembering which field each came from."""
-
-    def __init__(self) -> None:
-        self.paths: dict[str, list[str]] = {}
-
-    def __call__(self, global_id: relay.GlobalID, type_name: str, *path: str | int) -> UUID:
-        where = ["input", *(str(p) for p in path)]
-        value: UUID | None = None
-        if global_id.type_name == type_name:
-            try:
-                value = UUID(global_id.node_id)
-            except ValueError:
-                value = None
-        if value is None:
-            raise _BadId(where, global_id, type_name)
-        self.paths.setdefault(str(value), where)
-        return value
 
 
 async def send_input(
@@ -79,8 +50,6 @@ async def send_input(
         built = build(ids)
         body = built if isinstance(built, Request) else request_model.model_validate(built)
         return await context.client.call(body), []
-    except _BadId as error:
-        return None, [UserError.of(ErrorCode.NOT_FOUND, str(error), error.path)]
     except ValidationError as error:
         return None, on_error(ServiceError.from_validation_error(error), ids.paths)
     except ServiceError as error:
@@ -103,17 +72,16 @@ async def _version_to_send(
     the user errors of reading it."""
     if given is not None:
         return given, []
+    ids = InputIds()
     try:
-        entity_id = InputIds()(global_id, type_name, "id")
+        entity_id = ids(global_id, type_name, "id")
         found = await context.client.get_many(contract, [entity_id])
         if entity_id not in found:
             raise ServiceError.not_found(type_name.lower(), entity_id)
         version: int = found[entity_id].version
         return version, []
-    except _BadId as error:
-        return None, [UserError.of(ErrorCode.NOT_FOUND, str(error), error.path)]
     except ServiceError as error:
-        return None, user_errors(error)
+        return None, user_errors(error, ids.paths)
 
 
 # ---- inputs ----------------------------------------------------------------------------------
@@ -342,14 +310,6 @@ class ErasePersonPayload:
     consents_removed: int | None
     interactions_scrubbed: int | None
     user_errors: list[UserError]
-
-
-def plain_global_id(value: str, type_name: str) -> relay.GlobalID:
-    """A global id given as a plain ID (types that are not nodes)."""
-    try:
-        return relay.GlobalID.from_id(value)
-    except ValueError:  # a malformed id is simply one naming nothing
-        return relay.GlobalID(type_name="", node_id=value)
 
 
 # ---- mutations -------------------------------------------------------------------------------

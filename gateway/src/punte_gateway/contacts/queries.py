@@ -13,7 +13,6 @@ from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts import loaders
-from punte_gateway.contacts.errors import query_error
 from punte_gateway.contacts.paging import service_page
 from punte_gateway.contacts.types import (
     OrganizationConnection,
@@ -22,9 +21,9 @@ from punte_gateway.contacts.types import (
     PersonConnection,
     PersonDuplicate,
     PersonNode,
-    uuid_of,
 )
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.ids import uuid_or_none
 from punte_gateway.graphql.pagination import PageRequest
 from punte_gateway.graphql.permissions import require
 
@@ -92,10 +91,7 @@ def _counter(
     """A count of a search's matches, asked for only if `totalCount` is selected."""
 
     async def count() -> int:
-        try:
-            reply = await context.client.call(body)
-        except ServiceError as error:
-            raise query_error(error) from None
+        reply = await context.client.call(body)
         return reply.total
 
     return count
@@ -109,13 +105,10 @@ class ContactsQuery:
     async def organization(
         self, info: Info[GraphQLContext, None], id: relay.GlobalID
     ) -> OrganizationNode | None:
-        organization_id = uuid_of(id, "Organization")
+        organization_id = uuid_or_none(id, "Organization")
         if organization_id is None:
             return None
-        try:
-            found = await loaders.organizations(info.context).load(organization_id)
-        except ServiceError as error:
-            raise query_error(error) from None
+        found = await loaders.organizations(info.context).load(organization_id)
         return OrganizationNode.of(found) if found is not None else None
 
     @strawberry.field(
@@ -139,29 +132,26 @@ class ContactsQuery:
         page = PageRequest.of(first, after)
         criteria = filter or OrganizationFilter()
         try:
-            try:
-                matching = c.CountOrganizations(
-                    query=search or "",
-                    kind=criteria.kind,
-                    tag=criteria.tag,
-                    locality=criteria.locality,
-                    county=criteria.county,
-                    status=criteria.status,
-                    caen_code=criteria.caen_code,
-                    owner_id=criteria.owner_id,
-                    department=criteria.department,
-                    order_by=_order(order_by),
-                )
-            except ValidationError as error:
-                raise _bad_input(error) from None
+            matching = c.CountOrganizations(
+                query=search or "",
+                kind=criteria.kind,
+                tag=criteria.tag,
+                locality=criteria.locality,
+                county=criteria.county,
+                status=criteria.status,
+                caen_code=criteria.caen_code,
+                owner_id=criteria.owner_id,
+                department=criteria.department,
+                order_by=_order(order_by),
+            )
+        except ValidationError as error:
+            raise _bad_input(error) from None
 
-            async def fetch(token: str | None, size: int) -> c.OrganizationPage:
-                body = c.SearchOrganizations(**dict(matching), first=size, after=token)
-                return await context.client.call(body)
+        async def fetch(token: str | None, size: int) -> c.OrganizationPage:
+            body = c.SearchOrganizations(**dict(matching), first=size, after=token)
+            return await context.client.call(body)
 
-            result = await service_page(fetch, page, c.order_name(matching.order_by))
-        except ServiceError as error:
-            raise query_error(error) from None
+        result = await service_page(fetch, page, c.order_name(matching.order_by))
         # Deeper levels (an affiliation's organisation) find these without asking again.
         loaders.organizations(context).prime_many({o.id: o for o in result.items})
         return OrganizationConnection.of_page(result, _counter(context, matching))
@@ -170,13 +160,10 @@ class ContactsQuery:
     async def person(
         self, info: Info[GraphQLContext, None], id: relay.GlobalID
     ) -> PersonNode | None:
-        person_id = uuid_of(id, "Person")
+        person_id = uuid_or_none(id, "Person")
         if person_id is None:
             return None
-        try:
-            found = await loaders.people(info.context).load(person_id)
-        except ServiceError as error:
-            raise query_error(error) from None
+        found = await loaders.people(info.context).load(person_id)
         return PersonNode.of(found) if found is not None else None
 
     @strawberry.field(
@@ -199,23 +186,20 @@ class ContactsQuery:
         page = PageRequest.of(first, after)
         criteria = filter or PersonFilter()
         try:
-            try:
-                matching = c.CountPeople(
-                    query=search or "",
-                    tag=criteria.tag,
-                    owner_id=criteria.owner_id,
-                    order_by=_order(order_by),
-                )
-            except ValidationError as error:
-                raise _bad_input(error) from None
+            matching = c.CountPeople(
+                query=search or "",
+                tag=criteria.tag,
+                owner_id=criteria.owner_id,
+                order_by=_order(order_by),
+            )
+        except ValidationError as error:
+            raise _bad_input(error) from None
 
-            async def fetch(token: str | None, size: int) -> c.PersonPage:
-                body = c.SearchPeople(**dict(matching), first=size, after=token)
-                return await context.client.call(body)
+        async def fetch(token: str | None, size: int) -> c.PersonPage:
+            body = c.SearchPeople(**dict(matching), first=size, after=token)
+            return await context.client.call(body)
 
-            result = await service_page(fetch, page, c.order_name(matching.order_by))
-        except ServiceError as error:
-            raise query_error(error) from None
+        result = await service_page(fetch, page, c.order_name(matching.order_by))
         loaders.people(context).prime_many({p.id: p for p in result.items})
         return PersonConnection.of_page(result, _counter(context, matching))
 
@@ -233,10 +217,7 @@ class ContactsQuery:
         draft: OrganizationDraftInput | None = None,
         limit: int = 10,
     ) -> list[OrganizationDuplicate]:
-        try:
-            return await _organization_duplicates(info.context, organization_id, draft, limit)
-        except ServiceError as error:
-            raise query_error(error) from None
+        return await _organization_duplicates(info.context, organization_id, draft, limit)
 
     @strawberry.field(
         permission_classes=[require(READ)],
@@ -252,10 +233,7 @@ class ContactsQuery:
         draft: PersonDraftInput | None = None,
         limit: int = 10,
     ) -> list[PersonDuplicate]:
-        try:
-            return await _person_duplicates(info.context, person_id, draft, limit)
-        except ServiceError as error:
-            raise query_error(error) from None
+        return await _person_duplicates(info.context, person_id, draft, limit)
 
 
 async def _organization_duplicates(
@@ -266,7 +244,7 @@ async def _organization_duplicates(
 ) -> list[OrganizationDuplicate]:
     stored: UUID | None = None
     if organization_id is not None:
-        stored = uuid_of(organization_id, "Organization")
+        stored = uuid_or_none(organization_id, "Organization")
         if stored is None:
             return []
     values: dict[str, Any] = {"organization_id": stored, "limit": limit}
@@ -298,7 +276,7 @@ async def _person_duplicates(
 ) -> list[PersonDuplicate]:
     stored: UUID | None = None
     if person_id is not None:
-        stored = uuid_of(person_id, "Person")
+        stored = uuid_or_none(person_id, "Person")
         if stored is None:
             return []
     values: dict[str, Any] = {"person_id": stored, "limit": limit}

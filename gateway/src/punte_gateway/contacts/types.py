@@ -9,19 +9,18 @@ import strawberry
 from graphql import GraphQLError
 from punte_contracts import contacts as c
 from punte_contracts.paging import Page
-from punte_platform.errors import ServiceError
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts import loaders
-from punte_gateway.contacts.errors import query_error
 from punte_gateway.contacts.paging import ServicePage, list_page, service_page
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.ids import global_id, parse_uuid
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
-from punte_gateway.graphql.permissions import authenticated, record_refusal
+from punte_gateway.graphql.permissions import require_permission
 
 READ = Permission.CONTACTS_READ
 
@@ -42,46 +41,12 @@ for _enum in (
     strawberry.enum(_enum)
 
 
-async def require_read(info: Info[GraphQLContext, Any]) -> None:
-    """Refuse (top-level FORBIDDEN, audited) a caller without contacts:read."""
-    principal = authenticated(info.context)
-    if not principal.can(READ):
-        await record_refusal(info, READ)
-        raise GraphQLError(
-            f"requires the {READ.value} permission",
-            extensions={"code": "FORBIDDEN", "permission": READ.value},
-        )
-
-
-def uuid_of(global_id: relay.GlobalID, type_name: str) -> UUID | None:
-    """The UUID inside a global id of `type_name`, or None for any other id."""
-    if global_id.type_name != type_name:
-        return None
-    try:
-        return UUID(global_id.node_id)
-    except ValueError:
-        return None
-
-
-def global_id(type_name: str, value: UUID) -> strawberry.ID:
-    """The Relay global id of an object that is not a node (yet)."""
-    return strawberry.ID(relay.to_base64(type_name, str(value)))
-
-
 async def _load_nodes(
     info: Info[GraphQLContext, Any], node_ids: Iterable[str], required: bool, loader: Any
 ) -> list[Any]:
-    await require_read(info)
-    wanted: list[UUID | None] = []
-    for node_id in node_ids:
-        try:
-            wanted.append(UUID(node_id))
-        except ValueError:
-            wanted.append(None)
-    try:
-        found = await loader.load_many([i for i in wanted if i is not None])
-    except ServiceError as error:
-        raise query_error(error) from None
+    await require_permission(info, READ)
+    wanted = [parse_uuid(node_id) for node_id in node_ids]
+    found = await loader.load_many([i for i in wanted if i is not None])
     by_id = {item.id: item for item in found if item is not None}
     items = [by_id.get(i) if i is not None else None for i in wanted]
     if required and any(item is None for item in items):
@@ -197,10 +162,7 @@ class OrganizationNode(derive.FromContract, relay.Node):
         )
         person_ids = list(dict.fromkeys(a.person_id for a in items))
         page = list_page(person_ids, PageRequest.of(first, after))
-        try:
-            found = await loaders.people(info.context).load_many(page.items)
-        except ServiceError as error:
-            raise query_error(error) from None
+        found = await loaders.people(info.context).load_many(page.items)
         edges = [
             relay.Edge(node=PersonNode.of(p), cursor=cursor)
             for p, cursor in zip(found, page.cursors, strict=True)
@@ -269,12 +231,9 @@ class PersonNode(derive.FromContract, relay.Node):
     async def consents(
         self, info: Info[GraphQLContext, None], history: bool = False
     ) -> list[Consent]:
-        try:
-            reply = await info.context.client.call(
-                c.ListConsents(person_id=UUID(self.id), history=history)
-            )
-        except ServiceError as error:
-            raise query_error(error) from None
+        reply = await info.context.client.call(
+            c.ListConsents(person_id=UUID(self.id), history=history)
+        )
         return [Consent.of(item) for item in reply.items]
 
     @strawberry.field(description="Interactions this person took part in, newest first.")
@@ -290,10 +249,7 @@ class PersonNode(derive.FromContract, relay.Node):
 
 
 async def _affiliations(loader: Any, owner: UUID, include_ended: bool) -> list[c.Affiliation]:
-    try:
-        items: list[c.Affiliation] = await loader.load(owner)
-    except ServiceError as error:
-        raise query_error(error) from None
+    items: list[c.Affiliation] = await loader.load(owner)
     return [a for a in items if include_ended or a.end_date is None]
 
 
@@ -318,18 +274,12 @@ class Affiliation(derive.FromContract):
 
     @strawberry.field
     async def organization(self, info: Info[GraphQLContext, None]) -> OrganizationNode | None:
-        try:
-            org = await loaders.organizations(info.context).load(self.organization_id)
-        except ServiceError as error:
-            raise query_error(error) from None
+        org = await loaders.organizations(info.context).load(self.organization_id)
         return OrganizationNode.of(org) if org is not None else None
 
     @strawberry.field
     async def person(self, info: Info[GraphQLContext, None]) -> PersonNode | None:
-        try:
-            person = await loaders.people(info.context).load(self.person_id)
-        except ServiceError as error:
-            raise query_error(error) from None
+        person = await loaders.people(info.context).load(self.person_id)
         return PersonNode.of(person) if person is not None else None
 
 
@@ -346,18 +296,12 @@ class Interaction(derive.FromContract):
 
     @strawberry.field(description="People who took part")
     async def people(self, info: Info[GraphQLContext, None]) -> list[PersonNode]:
-        try:
-            found = await loaders.people(info.context).load_many(self.person_ids)
-        except ServiceError as error:
-            raise query_error(error) from None
+        found = await loaders.people(info.context).load_many(self.person_ids)
         return [PersonNode.of(p) for p in found if p is not None]
 
     @strawberry.field(description="Organisations that took part")
     async def organizations(self, info: Info[GraphQLContext, None]) -> list[OrganizationNode]:
-        try:
-            found = await loaders.organizations(info.context).load_many(self.organization_ids)
-        except ServiceError as error:
-            raise query_error(error) from None
+        found = await loaders.organizations(info.context).load_many(self.organization_ids)
         return [OrganizationNode.of(o) for o in found if o is not None]
 
 
@@ -384,10 +328,7 @@ async def _timeline(
             )
         )
 
-    try:
-        result = await service_page(fetch, page, c.TIMELINE_ORDER)
-    except ServiceError as error:
-        raise query_error(error) from None
+    result = await service_page(fetch, page, c.TIMELINE_ORDER)
     return InteractionConnection(
         edges=[
             InteractionEdge(node=Interaction.of(i), cursor=cursor)

@@ -4,18 +4,20 @@
 # Uploads authenticate as GraphQL does: a staff bearer token or an API key. Downloads need
 # no credentials: the signed, short-lived link is the permission (browsers follow it).
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from punte_contracts.files import StagedFile
 from punte_platform.runtime import ServiceRuntime
 
-from punte_gateway.audit.service import record
+from punte_gateway.audit.service import record_refusal
 from punte_gateway.auth.authenticate import authenticate
 from punte_gateway.auth.errors import AuthenticationError
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
 from punte_gateway.files.links import DOWNLOADS_PATH, LinkRefused, content_disposition, verify
 from punte_gateway.ratelimit import check_request
+from punte_gateway.rest.models import camel_model
 from punte_gateway.rest.router import ApiError, ApiRoute
 from punte_gateway.settings import GatewaySettings
 
@@ -91,15 +93,9 @@ async def staff_or_key_caller(request: Request) -> Principal:
 async def refuse(request: Request, caller: Principal, *permissions: Permission) -> ApiError:
     """Audit a refusal; the 403 to raise."""
     runtime, _ = runtime_of(request)
+    operation = f"{request.method} {request.url.path}"
+    await record_refusal(runtime.uow, caller, operation, *permissions)
     names = " or ".join(p.value for p in permissions)
-    async with runtime.uow.transaction() as session:
-        await record(
-            session,
-            action=f"refused:{request.method} {request.url.path}",
-            principal=caller,
-            outcome="forbidden",
-            detail=f"missing {names}",
-        )
     return ApiError(403, "forbidden", f"requires the {names} permission")
 
 
@@ -112,23 +108,16 @@ async def importer(
     raise await refuse(request, caller, *IMPORTERS)
 
 
-@router.post(UPLOADS_PATH, status_code=201)
+@router.post(UPLOADS_PATH, status_code=201, response_model=camel_model(StagedFile))
 async def upload(
     request: Request,
     caller: Annotated[Principal, Depends(importer)],
     filename: Annotated[str, Query(min_length=1, max_length=255)],
-) -> dict[str, Any]:
+) -> StagedFile:
     """Stage the raw body as a file; its description (the id goes to startImport)."""
     runtime, _ = runtime_of(request)
     data = await read_capped(request, runtime.files.max_bytes)
-    staged = await runtime.files.put(data, filename=filename, media_type=media_type_of(request))
-    return {
-        "id": staged.id,
-        "filename": staged.filename,
-        "mediaType": staged.media_type,
-        "size": staged.size,
-        "sha256": staged.sha256,
-    }
+    return await runtime.files.put(data, filename=filename, media_type=media_type_of(request))
 
 
 @router.get(DOWNLOADS_PATH + "/{file_id}")

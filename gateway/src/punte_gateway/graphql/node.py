@@ -3,11 +3,8 @@
 import inspect
 from collections import defaultdict
 from typing import Any
-from uuid import UUID
 
 from graphql import GraphQLError
-from punte_contracts.errors import ErrorCode
-from punte_platform.errors import ServiceError
 from strawberry import relay
 from strawberry.types import Info
 
@@ -39,21 +36,3 @@ async def resolve_nodes_by_ids(
 async def resolve_node_by_id(info: Info[Any, Any], id: relay.GlobalID) -> relay.Node | None:
     """One object by global id, or null when it does not exist or is not visible."""
     return (await resolve_nodes_by_ids(info, [id]))[0]
-
-
-def parse_uuid(value: str) -> UUID | None:
-    """The UUID in a node id, or None when it is not one."""
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
-def uuid_of(global_id: relay.GlobalID, type_name: str, label: str) -> UUID:
-    """The UUID inside a global id of `type_name`; any other id is simply not found."""
-    found = parse_uuid(global_id.node_id) if global_id.type_name == type_name else None
-    if found is None:
-        raise ServiceError.of(
-            ErrorCode.NOT_FOUND, f"no {label} has the id {global_id}", id=str(global_id)
-        )
-    return found

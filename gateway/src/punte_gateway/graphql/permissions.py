@@ -7,7 +7,7 @@ from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from punte_gateway.audit.service import record
+from punte_gateway.audit import service as audit
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
 from punte_gateway.graphql.context import GraphQLContext
@@ -84,11 +84,17 @@ def require_any(*permissions: Permission) -> type[BasePermission]:
 async def record_refusal(info: Info[GraphQLContext, Any], *permissions: Permission) -> None:
     """Permission refusals are audited, in their own transaction (the request changes nothing)."""
     context = info.context
-    async with context.transaction() as session:
-        await record(
-            session,
-            action=f"refused:{info.path.typename}.{info.field_name}",
-            principal=context.principal,
-            outcome="forbidden",
-            detail=f"missing {' or '.join(p.value for p in permissions)}",
+    operation = f"{info.path.typename}.{info.field_name}"
+    await audit.record_refusal(context.runtime.uow, context.principal, operation, *permissions)
+
+
+async def require_permission(info: Info[GraphQLContext, Any], permission: Permission) -> Principal:
+    """The caller if it holds `permission`; else a top-level FORBIDDEN error, audited."""
+    principal = authenticated(info.context)
+    if not principal.can(permission):
+        await record_refusal(info, permission)
+        raise GraphQLError(
+            f"requires the {permission.value} permission",
+            extensions={"code": "FORBIDDEN", "permission": permission.value},
         )
+    return principal

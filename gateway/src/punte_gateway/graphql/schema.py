@@ -6,20 +6,21 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from punte_gateway.api_keys.graphql import ApiKeyMutation, ApiKeyQuery
+from punte_gateway.audit.graphql import AuditQuery
 from punte_gateway.contacts.exports import ExportMutation
 from punte_gateway.contacts.imports import ImportMutation, ImportQuery
 from punte_gateway.contacts.merges import MergeMutation
 from punte_gateway.contacts.mutations import ContactsMutation
 from punte_gateway.contacts.queries import ContactsQuery
-from punte_gateway.graphql.api_keys import ApiKeyMutation, ApiKeyQuery
-from punte_gateway.graphql.audit import AuditQuery
-from punte_gateway.graphql.auth import AuthMutation, AuthQuery
+from punte_gateway.graphql.errors import ServiceErrors
 from punte_gateway.graphql.extensions import CallerContext, OperationSpan
 from punte_gateway.graphql.node import resolve_node_by_id, resolve_nodes_by_ids
 from punte_gateway.graphql.pagination import MAX_PAGE_SIZE
 from punte_gateway.graphql.protection import protection_extensions
-from punte_gateway.graphql.system import SystemQuery
 from punte_gateway.settings import GatewaySettings
+from punte_gateway.system.graphql import SystemQuery
+from punte_gateway.users.graphql import AuthMutation, AuthQuery
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
@@ -51,7 +52,8 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[OperationSpan, CallerContext, *protection_extensions(settings)],
+        # Last, so its exit runs first: service errors are coded before MaskErrors sees them.
+        extensions=[OperationSpan, CallerContext, *protection_extensions(settings), ServiceErrors],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
 

@@ -1,7 +1,6 @@
 """`/api/v1/contacts`: imports (scope contacts:import) and exports (contacts:read) for API keys."""
 
 import json
-import re
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from punte_gateway.auth.principal import Principal
 from punte_gateway.files.links import content_disposition
 from punte_gateway.files.router import media_type_of, read_capped, runtime_of
 from punte_gateway.graphql.context import acting_as
+from punte_gateway.rest.models import SPREADSHEET_RESPONSE, camel_model
 from punte_gateway.rest.router import PREFIX, ApiError, ApiRoute, require_scope
 
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
@@ -28,22 +28,6 @@ router = APIRouter(prefix=f"{PREFIX}/contacts", route_class=ApiRoute)
 
 Importer = Annotated[Principal, Depends(require_scope(Permission.CONTACTS_IMPORT))]
 Reader = Annotated[Principal, Depends(require_scope(Permission.CONTACTS_READ))]
-
-_SNAKE = re.compile(r"_([a-z0-9])")
-
-
-def _camel(value: Any) -> Any:
-    """Contract JSON with camelCase keys, as every answer of this API spells them."""
-    if isinstance(value, dict):
-        return {_SNAKE.sub(lambda m: m.group(1).upper(), k): _camel(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_camel(v) for v in value]
-    return value
-
-
-def _json(model: BaseModel) -> dict[str, Any]:
-    body: dict[str, Any] = _camel(model.model_dump(mode="json"))
-    return body
 
 
 def _client(request: Request) -> ServiceClient:
@@ -84,7 +68,7 @@ async def _call(request: Request, caller: Principal, body: ContractRequest[Reply
         return await client.call(body)
 
 
-@router.post("/imports", status_code=201)
+@router.post("/imports", status_code=201, response_model=camel_model(c.ImportJob))
 async def start_import(
     request: Request,
     caller: Importer,
@@ -93,7 +77,7 @@ async def start_import(
     mode: c.ImportMode = c.ImportMode.UPSERT,
     mapping: Annotated[str | None, Query(description="JSON object: header -> field")] = None,
     mapping_header: Annotated[str | None, Header(alias="X-Punte-Mapping")] = None,
-) -> dict[str, Any]:
+) -> c.ImportJob:
     """Upload the file (raw body) and get the dry run; nothing is written but the job."""
     runtime, _ = runtime_of(request)
     columns = _mapping(mapping if mapping is not None else mapping_header)
@@ -107,31 +91,31 @@ async def start_import(
         staged_file_id=staged.id,
         mapping=columns,
     )
-    return _json(await _call(request, caller, body))
+    return await _call(request, caller, body)
 
 
-@router.get("/imports/{job_id}")
-async def get_import(request: Request, caller: Importer, job_id: UUID) -> dict[str, Any]:
+@router.get("/imports/{job_id}", response_model=camel_model(c.ImportJob))
+async def get_import(request: Request, caller: Importer, job_id: UUID) -> c.ImportJob:
     """An import's state, progress and row reports."""
     body = c.GetImport(id=job_id)
-    return _json(await _call(request, caller, body))
+    return await _call(request, caller, body)
 
 
-@router.post("/imports/{job_id}/apply", status_code=202)
-async def apply_import(request: Request, caller: Importer, job_id: UUID) -> dict[str, Any]:
+@router.post("/imports/{job_id}/apply", status_code=202, response_model=camel_model(c.ImportJob))
+async def apply_import(request: Request, caller: Importer, job_id: UUID) -> c.ImportJob:
     """Apply a checked import in the background; poll the job for progress."""
     body = c.ApplyImport(id=job_id)
-    return _json(await _call(request, caller, body))
+    return await _call(request, caller, body)
 
 
-@router.post("/imports/{job_id}/revert")
-async def revert_import(request: Request, caller: Importer, job_id: UUID) -> dict[str, Any]:
+@router.post("/imports/{job_id}/revert", response_model=camel_model(c.ImportRevertReport))
+async def revert_import(request: Request, caller: Importer, job_id: UUID) -> c.ImportRevertReport:
     """Undo an applied import: deleted, restored, and rows left alone as conflicts."""
     body = c.RevertImport(id=job_id)
-    return _json(await _call(request, caller, body))
+    return await _call(request, caller, body)
 
 
-@router.get("/organizations/export")
+@router.get("/organizations/export", response_class=Response, responses=SPREADSHEET_RESPONSE)
 async def export_organizations(
     request: Request,
     caller: Reader,
@@ -163,7 +147,7 @@ async def export_organizations(
     return await _download(request, caller, body)
 
 
-@router.get("/people/export")
+@router.get("/people/export", response_class=Response, responses=SPREADSHEET_RESPONSE)
 async def export_people(
     request: Request,
     caller: Reader,

@@ -20,13 +20,14 @@ from punte_platform.runtime import ServiceRuntime
 
 from punte_gateway.api_keys import repository as api_keys
 from punte_gateway.api_keys.service import API_KEY_PREFIX, authenticate_api_key, display_prefix
-from punte_gateway.audit.service import record
+from punte_gateway.audit.service import record_refusal
 from punte_gateway.auth.errors import AuthenticationError
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
 from punte_gateway.ratelimit import check_request
+from punte_gateway.rest.models import CallingKey, Health, ServiceHealth
 from punte_gateway.settings import GatewaySettings
-from punte_gateway.system.service import ServiceStatus, all_statuses
+from punte_gateway.system.service import deployment_status
 
 log = logging.getLogger(__name__)
 
@@ -164,68 +165,39 @@ def require_scope(permission: Permission) -> Callable[..., Awaitable[Principal]]
         if caller.can(permission):
             return caller
         runtime, _ = _runtime(request)
-        async with runtime.uow.transaction() as session:
-            await record(
-                session,
-                action=f"refused:{_operation(request)}",
-                principal=caller,
-                outcome="forbidden",
-                detail=f"missing {permission.value}",
-            )
+        await record_refusal(runtime.uow, caller, _operation(request), permission)
         raise ApiError(403, "forbidden", f"the API key lacks the {permission.value} scope")
 
     return scoped
 
 
-@router.get("/me")
-async def me(request: Request, caller: Caller) -> dict[str, Any]:
+@router.get("/me", response_model=CallingKey)
+async def me(request: Request, caller: Caller) -> CallingKey:
     """Which key is calling, what it may do and until when."""
     runtime, _ = _runtime(request)
     async with runtime.uow.transaction() as session:
         key = await api_keys.get(session, caller.id)
     if key is None:
         raise ApiError(401, "unauthenticated", "API key revoked")
-    return {
-        "id": str(key.id),
-        "name": key.name,
-        "owner": key.owner,
-        "prefix": display_prefix(key),
-        "scopes": sorted(p.value for p in caller.scopes),
-        "expiresAt": key.expires_at.isoformat(),
-    }
+    return CallingKey(
+        id=key.id,
+        name=key.name,
+        owner=key.owner,
+        prefix=display_prefix(key),
+        scopes=sorted(p.value for p in caller.scopes),
+        expires_at=key.expires_at,
+    )
 
 
-def _status_json(status: ServiceStatus) -> dict[str, Any]:
-    return {
-        "service": status.service,
-        "status": status.status,
-        "version": status.version,
-        "latencyMs": status.latency_ms,
-        "detail": status.detail,
-    }
-
-
-@router.get("/health")
-async def health(request: Request, caller: Caller) -> dict[str, Any]:
+@router.get("/health", response_model=Health)
+async def health(request: Request, caller: Caller) -> Health:
     """Every service's status, asked over NATS, and the gateway's own."""
     runtime, settings = _runtime(request)
-    checks = [await runtime.check_database(), runtime.check_nats()]
-    own = ServiceStatus(
-        service="gateway",
-        status="ok" if all(c.ok for c in checks) else "degraded",
-        version=runtime.definition.version,
-        latency_ms=0.0,
-        detail=", ".join(f"{c.name}: {c.detail}" for c in checks if not c.ok),
-        outbox_backlog=None,
-        dead_letters=None,
+    statuses = await deployment_status(runtime, settings.health_timeout)
+    return Health(
+        status="ok" if all(s.status == "ok" for s in statuses) else "degraded",
+        services=[ServiceHealth.model_validate(s, from_attributes=True) for s in statuses],
     )
-    statuses = [own]
-    if runtime.client is not None:
-        statuses += await all_statuses(runtime.client, settings.health_timeout)
-    return {
-        "status": "ok" if all(s.status == "ok" for s in statuses) else "degraded",
-        "services": [_status_json(s) for s in statuses],
-    }
 
 
 @router.api_route(

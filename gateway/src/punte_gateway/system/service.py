@@ -1,4 +1,4 @@
-"""Asks every service for its health over NATS, all at once."""
+"""The deployment's health: the gateway's own, and every service's asked over NATS at once."""
 
 import asyncio
 import time
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from punte_contracts.system import SERVICES, health_request
 from punte_platform.errors import ServiceError
 from punte_platform.messaging.rpc import ServiceClient
+from punte_platform.runtime import ServiceRuntime
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,20 @@ async def service_status(client: ServiceClient, service: str, timeout: float) ->
 async def all_statuses(client: ServiceClient, timeout: float) -> list[ServiceStatus]:
     """Every domain service's status, asked in parallel."""
     return list(await asyncio.gather(*(service_status(client, s, timeout) for s in SERVICES)))
+
+
+async def deployment_status(runtime: ServiceRuntime, timeout: float) -> list[ServiceStatus]:
+    """The gateway's own status, then every domain service's (none while NATS is down)."""
+    checks = [await runtime.check_database(), runtime.check_nats()]
+    backlog, dead = await runtime.counts()
+    own = ServiceStatus(
+        service="gateway",
+        status="ok" if all(c.ok for c in checks) else "degraded",
+        version=runtime.definition.version,
+        latency_ms=0.0,
+        detail=", ".join(f"{c.name}: {c.detail}" for c in checks if not c.ok),
+        outbox_backlog=backlog,
+        dead_letters=dead,
+    )
+    others = await all_statuses(runtime.client, timeout) if runtime.client is not None else []
+    return [own, *others]

@@ -1,24 +1,25 @@
 """GraphQL of staff sessions and accounts: login, refresh, logout, `me`, user administration."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, ClassVar
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
-from punte_contracts.errors import ErrorCode
-from punte_platform.errors import ServiceError
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal, PrincipalKind
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.errors import UserError, record_failure
-from punte_gateway.graphql.node import parse_uuid, uuid_of
+from punte_gateway.graphql.errors import UserError, input_path
+from punte_gateway.graphql.ids import uuid_of
+from punte_gateway.graphql.mapping import filled
+from punte_gateway.graphql.mutations import run_mutation
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import IsAuthenticated, authenticated, require
+from punte_gateway.graphql.tables import StoredNode, stored_connection
 from punte_gateway.users import repository, service
 from punte_gateway.users.models import User
 
@@ -26,7 +27,9 @@ MANAGE = Permission.USERS_MANAGE
 
 
 @strawberry.type(name="User", description="A staff member of the directorate.")
-class UserNode(relay.Node):
+class UserNode(StoredNode, relay.Node):
+    label: ClassVar[str] = "user"
+
     id: relay.NodeID[str]
     username: str
     display_name: str
@@ -45,18 +48,7 @@ class UserNode(relay.Node):
     @classmethod
     def from_model(cls, user: User) -> "UserNode":
         """The GraphQL view of a stored user (never the password hash)."""
-        return cls(
-            id=str(user.id),
-            username=user.username,
-            display_name=user.display_name,
-            email=user.email,
-            roles=list(user.roles),
-            department=user.department,
-            active=user.active,
-            last_login_at=user.last_login_at,
-            locked_until=user.locked_until,
-            version=user.version,
-        )
+        return filled(cls, user, id=str(user.id), roles=list(user.roles))
 
     @classmethod
     def from_principal(cls, principal: Principal) -> "UserNode":
@@ -75,23 +67,13 @@ class UserNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls,
-        *,
-        info: Info[GraphQLContext, Any],
-        node_ids: Iterable[str],
-        required: bool = False,
-    ) -> list["UserNode | None"]:
-        """Users by id in one query; a caller sees themself, user managers see everyone."""
+    async def readable(
+        cls, info: Info[GraphQLContext, Any], session: AsyncSession, ids: Sequence[UUID]
+    ) -> dict[UUID, User]:
+        """A caller sees themself; user managers see everyone."""
         principal = authenticated(info.context)
-        wanted = [parse_uuid(node_id) for node_id in node_ids]
-        visible = [i for i in wanted if i is not None and _may_see(principal, i)]
-        async with info.context.transaction() as session:
-            found = {user.id: user for user in await repository.get_users(session, visible)}
-        nodes = [cls.from_model(found[i]) if i in found else None for i in wanted]
-        if required and any(node is None for node in nodes):
-            raise GraphQLError("user not found", extensions={"code": "NOT_FOUND"})
-        return nodes
+        visible = [i for i in ids if _may_see(principal, i)]
+        return {user.id: user for user in await repository.get_users(session, visible)}
 
 
 def _may_see(principal: Principal, user_id: UUID) -> bool:
@@ -100,41 +82,9 @@ def _may_see(principal: Principal, user_id: UUID) -> bool:
     return principal.kind is PrincipalKind.USER and principal.id == user_id
 
 
-def _camel(name: str | int) -> str:
-    head, *rest = str(name).split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _user_errors(error: ServiceError) -> list[UserError]:
-    """Field paths in the API's spelling, below `input`; stale versions point at expectedVersion."""
-    message = error.body.message
-    if error.code is ErrorCode.NOT_FOUND:
-        return [UserError.of(error.code, message, ["input", "id"])]
-    if error.code is ErrorCode.CONFLICT and "version" in error.body.details:
-        return [UserError.of(error.code, message, ["input", "expectedVersion"])]
-    if error.body.fields:
-        return [
-            UserError.of(error.code, f.message, ["input", *(_camel(p) for p in f.path)])
-            for f in error.body.fields
-        ]
-    return [UserError.of(error.code, message, None)]
-
-
 def _failure_errors(failure: service.AuthFailure) -> list[UserError]:
-    field = ["input", _camel(failure.field)] if failure.field else None
+    field = input_path([failure.field]) if failure.field else None
     return [UserError.of(failure.code, failure.message, field)]
-
-
-async def _audit_failure(
-    context: GraphQLContext,
-    principal: Principal,
-    action: str,
-    error: ServiceError,
-    target: relay.GlobalID | None = None,
-) -> list[UserError]:
-    """Audit the refused mutation, then answer with its user errors."""
-    await record_failure(context, principal, action, error, target)
-    return _user_errors(error)
 
 
 # Sessions ---------------------------------------------------------------------------------
@@ -335,8 +285,6 @@ class AuthMutation:
     async def create_user(
         self, info: Info[GraphQLContext, None], input: CreateUserInput
     ) -> CreateUserPayload:
-        context = info.context
-        principal = authenticated(context)
         new = service.NewUser(
             username=input.username,
             display_name=input.display_name,
@@ -345,13 +293,10 @@ class AuthMutation:
             email=input.email,
             department=input.department,
         )
-        try:
-            async with context.transaction() as session:
-                user = await service.create_user(session, new, principal=principal)
-        except ServiceError as error:
-            errors = await _audit_failure(context, principal, "user.created", error)
-            return CreateUserPayload(user=None, user_errors=errors)
-        return CreateUserPayload(user=UserNode.from_model(user), user_errors=[])
+        done = await run_mutation(
+            info, "user.created", lambda s, p: service.create_user(s, new, principal=p)
+        )
+        return CreateUserPayload(user=done.map(UserNode.from_model), user_errors=done.user_errors)
 
     @strawberry.mutation(
         permission_classes=[require(MANAGE)],
@@ -360,22 +305,19 @@ class AuthMutation:
     async def update_user(
         self, info: Info[GraphQLContext, None], input: UpdateUserInput
     ) -> UpdateUserPayload:
-        context = info.context
-        principal = authenticated(context)
-        try:
-            user_id = uuid_of(input.id, "User", "user")
-            async with context.transaction() as session:
-                user = await service.update_user(
-                    session,
-                    user_id,
-                    _changes(input),
-                    expected_version=input.expected_version,
-                    principal=principal,
-                )
-        except ServiceError as error:
-            errors = await _audit_failure(context, principal, "user.updated", error, input.id)
-            return UpdateUserPayload(user=None, user_errors=errors)
-        return UpdateUserPayload(user=UserNode.from_model(user), user_errors=[])
+        done = await run_mutation(
+            info,
+            "user.updated",
+            lambda s, p: service.update_user(
+                s,
+                uuid_of(input.id, "User"),
+                _changes(input),
+                expected_version=input.expected_version,
+                principal=p,
+            ),
+            input.id,
+        )
+        return UpdateUserPayload(user=done.map(UserNode.from_model), user_errors=done.user_errors)
 
     @strawberry.mutation(
         permission_classes=[require(MANAGE)],
@@ -384,18 +326,17 @@ class AuthMutation:
     async def set_user_password(
         self, info: Info[GraphQLContext, None], input: SetUserPasswordInput
     ) -> SetUserPasswordPayload:
-        context = info.context
-        principal = authenticated(context)
-        try:
-            user_id = uuid_of(input.id, "User", "user")
-            async with context.transaction() as session:
-                user = await service.set_password(
-                    session, user_id, input.password, principal=principal
-                )
-        except ServiceError as error:
-            errors = await _audit_failure(context, principal, "user.password_set", error, input.id)
-            return SetUserPasswordPayload(user=None, user_errors=errors)
-        return SetUserPasswordPayload(user=UserNode.from_model(user), user_errors=[])
+        done = await run_mutation(
+            info,
+            "user.password_set",
+            lambda s, p: service.set_password(
+                s, uuid_of(input.id, "User"), input.password, principal=p
+            ),
+            input.id,
+        )
+        return SetUserPasswordPayload(
+            user=done.map(UserNode.from_model), user_errors=done.user_errors
+        )
 
 
 @strawberry.type(description="A page of staff accounts.")
@@ -431,14 +372,12 @@ class AuthQuery:
         before: str | None = None,
         search: str | None = None,
     ) -> UserConnection:
-        context = info.context
         page = PageRequest.of(first, after, last, before)
         key = service.fold(search.strip()) if search and search.strip() else None
-        async with context.transaction() as session:
-            result = await repository.list_page(session, page, key)
-
-        async def count() -> int:
-            async with context.transaction() as session:
-                return await repository.count_users(session, key)
-
-        return cast(UserConnection, UserConnection.from_page(result, UserNode.from_model, count))
+        return await stored_connection(
+            info,
+            UserConnection,
+            lambda s: repository.list_page(s, page, key),
+            lambda s: repository.count_users(s, key),
+            UserNode.from_model,
+        )

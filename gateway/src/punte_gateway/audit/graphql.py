@@ -1,11 +1,13 @@
 """GraphQL of the audit log: read-only; no mutation edits or deletes an entry."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, ClassVar
+from uuid import UUID
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -15,15 +17,18 @@ from punte_gateway.audit.models import AuditEntry
 from punte_gateway.audit.repository import AuditCriteria
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.node import parse_uuid
+from punte_gateway.graphql.mapping import filled
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
-from punte_gateway.graphql.permissions import authenticated, record_refusal, require
+from punte_gateway.graphql.permissions import require, require_permission
+from punte_gateway.graphql.tables import StoredNode, stored_connection
 
 READ = Permission.AUDIT_READ
 
 
 @strawberry.type(name="AuditEntry", description="One recorded action; entries never change.")
-class AuditEntryNode(relay.Node):
+class AuditEntryNode(StoredNode, relay.Node):
+    label: ClassVar[str] = "audit entry"
+
     id: relay.NodeID[str]
     occurred_at: datetime
     actor: str | None = strawberry.field(description="user:<id>, apikey:<id> or system:<service>")
@@ -43,43 +48,21 @@ class AuditEntryNode(relay.Node):
     @classmethod
     def from_model(cls, entry: AuditEntry) -> "AuditEntryNode":
         """The GraphQL view of an entry."""
-        return cls(
+        return filled(
+            cls,
+            entry,
             id=str(entry.id),
-            occurred_at=entry.occurred_at,
-            actor=entry.actor,
-            actor_name=entry.actor_name,
-            action=entry.action,
-            outcome=entry.outcome,
             target_ids=list(entry.target_ids),
             changes=JSON(entry.changes),
-            detail=entry.detail,
-            request_id=entry.request_id,
-            source=entry.source,
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls,
-        *,
-        info: Info[GraphQLContext, Any],
-        node_ids: Iterable[str],
-        required: bool = False,
-    ) -> list["AuditEntryNode | None"]:
-        """Entries by id in one query, for audit readers only."""
-        principal = authenticated(info.context)
-        if not principal.can(READ):
-            await record_refusal(info, READ)
-            raise GraphQLError(
-                f"requires the {READ.value} permission",
-                extensions={"code": "FORBIDDEN", "permission": READ.value},
-            )
-        wanted = [parse_uuid(node_id) for node_id in node_ids]
-        async with info.context.transaction() as session:
-            found = await repository.get_many(session, [i for i in wanted if i is not None])
-        nodes = [cls.from_model(found[i]) if i in found else None for i in wanted]
-        if required and any(node is None for node in nodes):
-            raise GraphQLError("audit entry not found", extensions={"code": "NOT_FOUND"})
-        return nodes
+    async def readable(
+        cls, info: Info[GraphQLContext, Any], session: AsyncSession, ids: Sequence[UUID]
+    ) -> dict[UUID, AuditEntry]:
+        """For audit readers only."""
+        await require_permission(info, READ)
+        return await repository.get_many(session, ids)
 
 
 @strawberry.input(description="Which entries to show; every given criterion must hold.")
@@ -105,15 +88,7 @@ class AuditFilter:
                 raise GraphQLError(
                     f"filter.{name} must carry a UTC offset", extensions={"code": "BAD_USER_INPUT"}
                 )
-        return AuditCriteria(
-            actor=self.actor,
-            action_prefix=self.action_prefix,
-            target_id=self.target_id,
-            outcome=self.outcome,
-            source=self.source,
-            occurred_from=self.occurred_from,
-            occurred_to=self.occurred_to,
-        )
+        return filled(AuditCriteria, self)
 
 
 @strawberry.type(description="A page of audit entries.")
@@ -136,17 +111,12 @@ class AuditQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> AuditEntryConnection:
-        context = info.context
         criteria = filter.to_criteria() if filter else AuditCriteria()
         page = PageRequest.of(first, after, last, before)
-        async with context.transaction() as session:
-            result = await repository.list_page(session, criteria, page)
-
-        async def count() -> int:
-            async with context.transaction() as session:
-                return await repository.count(session, criteria)
-
-        return cast(
+        return await stored_connection(
+            info,
             AuditEntryConnection,
-            AuditEntryConnection.from_page(result, AuditEntryNode.from_model, count),
+            lambda s: repository.list_page(s, criteria, page),
+            lambda s: repository.count(s, criteria),
+            AuditEntryNode.from_model,
         )
