@@ -292,3 +292,15 @@ async def _unreachable(staff: StaffGateway) -> None:
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["input"], "unavailable")]
     read = await staff.post("{ organizations(first: 1) { edges { cursor } } }", token=token)
     assert StaffGateway.error_codes(read) == ["UNAVAILABLE"]
+
+
+async def test_a_create_retried_with_its_idempotency_key_stores_one(crm: Crm) -> None:
+    values = {"kind": "COMPANY", "legalName": "Reîncercată SRL", "idempotencyKey": "retry-1"}
+    first = await crm.mutate(CREATE_ORG, values)
+    again = await crm.mutate(CREATE_ORG, values)
+    assert first["userErrors"] == again["userErrors"] == []
+    assert again["organization"]["id"] == first["organization"]["id"]
+    other = await crm.mutate(CREATE_ORG, {**values, "idempotencyKey": "retry-2"})
+    assert other["organization"]["id"] != first["organization"]["id"]
+    found = await crm.data(SEARCH, {"search": "reincercata", "first": 10})
+    assert len(found["organizations"]["edges"]) == 2

@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts.errors import user_errors
-from punte_gateway.contacts.mutations import InputIds, plain_global_id, send_input
+from punte_gateway.contacts.mutations import IdempotentInput, InputIds, plain_global_id, send_input
 from punte_gateway.contacts.types import OrganizationNode, PersonNode, global_id
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError
@@ -63,7 +63,7 @@ class PersonMergeField(Enum):
         "interactions move. Both versions must be the ones read."
     )
 )
-class MergeOrganizationsInput:
+class MergeOrganizationsInput(IdempotentInput):
     primary_id: relay.GlobalID
     primary_expected_version: int
     secondary_id: relay.GlobalID
@@ -77,7 +77,7 @@ class MergeOrganizationsInput:
         "interactions and consent history move."
     )
 )
-class MergePeopleInput:
+class MergePeopleInput(IdempotentInput):
     primary_id: relay.GlobalID
     primary_expected_version: int
     secondary_id: relay.GlobalID
@@ -197,6 +197,7 @@ class MergeMutation:
             c.MergeOrganizations,
             lambda ids: _organization_input(input, ids),
             _merge_errors,
+            input=input,
         )
         if result is None:
             return MergeOrganizationsPayload(
@@ -224,7 +225,11 @@ class MergeMutation:
     ) -> MergePeoplePayload:
         context = info.context
         result, errors = await send_input(
-            context, c.MergePeople, lambda ids: _person_input(input, ids), _merge_errors
+            context,
+            c.MergePeople,
+            lambda ids: _person_input(input, ids),
+            _merge_errors,
+            input=input,
         )
         if result is None:
             return MergePeoplePayload(merge=None, primary=None, secondary=None, user_errors=errors)

@@ -7,6 +7,7 @@ a CUI taken, a refusal, the service unreachable) come back as user errors.
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ import strawberry
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
 from punte_contracts.rpc import GetMany, Request
+from punte_platform.context import call_context, current_context
 from punte_platform.errors import ServiceError
 from pydantic import BaseModel, ValidationError
 from strawberry import relay
@@ -68,18 +70,35 @@ class InputIds:
         return value
 
 
+@strawberry.input(description="An input whose mutation a retry may repeat safely.")
+class IdempotentInput:
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "A key of the caller's choosing (up to 200 characters, e.g. a UUID): a retry "
+            "with the same key (after a timeout, say) returns the first answer instead of "
+            "acting twice"
+        ),
+    )
+
+
 async def send_input(
     context: GraphQLContext,
     request_model: type[Request[ReplyT]],
     build: Callable[[InputIds], Request[ReplyT] | dict[str, Any]],
     on_error: Callable[[ServiceError, dict[str, list[str]]], list[UserError]] = user_errors,
+    *,
+    input: object = None,
 ) -> tuple[ReplyT | None, list[UserError]]:
-    """Build the request from the input, send it; the reply, or the user errors."""
+    """Build the request from the input, send it (with the input's idempotency key, when an
+    `IdempotentInput` carries one); the reply, or the user errors."""
     ids = InputIds()
+    key = input.idempotency_key if isinstance(input, IdempotentInput) else None
     try:
         built = build(ids)
         body = built if isinstance(built, Request) else request_model.model_validate(built)
-        return await context.client.call(body), []
+        with call_context(replace(current_context(), idempotency_key=key or None)):
+            return await context.client.call(body), []
     except _BadId as error:
         return None, [UserError.of(ErrorCode.NOT_FOUND, str(error), error.path)]
     except ValidationError as error:
@@ -106,7 +125,7 @@ def _values(input: object, *skip: str) -> dict[str, Any]:
     return {
         f.name: _plain(getattr(input, f.name))
         for f in dataclasses.fields(input)
-        if f.name not in skip
+        if f.name not in skip and f.name != "idempotency_key"
     }
 
 
@@ -176,7 +195,7 @@ class PersonClearableField(Enum):
 
 
 @strawberry.input(description="A new organisation. CUI may carry RO and spaces.")
-class CreateOrganizationInput:
+class CreateOrganizationInput(IdempotentInput):
     kind: c.OrganizationKind
     legal_name: str
     short_name: str | None = None
@@ -236,7 +255,7 @@ class ArchiveOrganizationInput:
 
 
 @strawberry.input(description="A new person.")
-class CreatePersonInput:
+class CreatePersonInput(IdempotentInput):
     family_name: str
     given_name: str = ""
     honorific: str | None = None
@@ -269,7 +288,7 @@ class UpdatePersonInput:
 
 
 @strawberry.input(description="Link a person to an organisation.")
-class AddAffiliationInput:
+class AddAffiliationInput(IdempotentInput):
     person_id: relay.GlobalID
     organization_id: relay.GlobalID
     role: str | None = None
@@ -293,7 +312,7 @@ class FollowUpInput:
 
 
 @strawberry.input(description="Record an interaction with at least one person or organisation.")
-class LogInteractionInput:
+class LogInteractionInput(IdempotentInput):
     kind: c.InteractionKind
     occurred_at: datetime = strawberry.field(description="With a UTC offset")
     subject: str
@@ -449,7 +468,7 @@ class ContactsMutation:
                 del values["address"]
             return values
 
-        org, errors = await send_input(info.context, c.CreateOrganization, build)
+        org, errors = await send_input(info.context, c.CreateOrganization, build, input=input)
         return CreateOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -513,7 +532,9 @@ class ContactsMutation:
     async def create_person(
         self, info: Info[GraphQLContext, None], input: CreatePersonInput
     ) -> CreatePersonPayload:
-        person, errors = await send_input(info.context, c.CreatePerson, lambda ids: _values(input))
+        person, errors = await send_input(
+            info.context, c.CreatePerson, lambda ids: _values(input), input=input
+        )
         return CreatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
         )
@@ -557,7 +578,7 @@ class ContactsMutation:
                 "organization_id": ids(input.organization_id, "Organization", "organizationId"),
             }
 
-        found, errors = await send_input(info.context, c.AddAffiliation, build)
+        found, errors = await send_input(info.context, c.AddAffiliation, build, input=input)
         return AddAffiliationPayload(
             affiliation=Affiliation.of(found) if found else None, user_errors=errors
         )
@@ -598,7 +619,7 @@ class ContactsMutation:
                 ],
             }
 
-        found, errors = await send_input(info.context, c.LogInteraction, build)
+        found, errors = await send_input(info.context, c.LogInteraction, build, input=input)
         return LogInteractionPayload(
             interaction=Interaction.of(found) if found else None, user_errors=errors
         )

@@ -3,7 +3,7 @@
 from punte_contracts import contacts as c
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 
-from punte_contacts.imports import service
+from punte_contacts.imports import reverting, service
 
 registry = EndpointRegistry()
 
@@ -27,6 +27,6 @@ async def get(ctx: HandlerContext, body: c.GetImport) -> c.ImportJob:
 
 
 @registry.handles(c.RevertImport)
-async def revert(ctx: HandlerContext, body: c.RevertImport) -> c.ImportRevertReport:
-    """Revert an applied import."""
-    return await service.revert(ctx.session, ctx.outbox, body)
+async def revert(ctx: HandlerContext, body: c.RevertImport) -> c.ImportJob:
+    """Start reverting an applied import in the background."""
+    return await reverting.revert(ctx.session, ctx.outbox, body)

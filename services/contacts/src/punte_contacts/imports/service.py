@@ -43,7 +43,6 @@ from punte_contacts.imports import repository
 from punte_contacts.imports.models import ImportJob
 from punte_contacts.merges.repository import table_of
 from punte_contacts.merges.snapshot import decode_row, encode_object, encode_value
-from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations import service as organization_service
 from punte_contacts.organizations.models import Organization
 from punte_contacts.organizations.repository import EMAIL, PHONE
@@ -373,6 +372,7 @@ async def to_contract(session: AsyncSession, job: ImportJob) -> c.ImportJob:
         created_at=job.created_at,
         applied_at=job.applied_at,
         reverted_at=job.reverted_at,
+        revert_job_id=job.revert_job_id,
     )
 
 
@@ -539,7 +539,7 @@ async def validate_chunk(
     await session.flush()
 
 
-async def _job(session: AsyncSession, job_id: UUID, *, lock: bool = False) -> ImportJob:
+async def find(session: AsyncSession, job_id: UUID, *, lock: bool = False) -> ImportJob:
     job = await repository.get(session, job_id, lock=lock)
     if job is None:
         raise ServiceError.not_found("import", job_id)
@@ -548,12 +548,12 @@ async def _job(session: AsyncSession, job_id: UUID, *, lock: bool = False) -> Im
 
 async def get(session: AsyncSession, body: c.GetImport) -> c.ImportJob:
     """An import's state and progress."""
-    return await to_contract(session, await _job(session, body.id))
+    return await to_contract(session, await find(session, body.id))
 
 
 async def apply(session: AsyncSession, outbox: Outbox, body: c.ApplyImport) -> c.ImportJob:
     """Mark the job applying and queue its first chunk for the background subscriber."""
-    job = await _job(session, body.id, lock=True)
+    job = await find(session, body.id, lock=True)
     if job.status is c.ImportStatus.VALIDATING:
         raise ServiceError.conflict(
             f"import {job.id} is still being checked ({job.rows_done} of {job.total_rows} "
@@ -710,100 +710,3 @@ async def apply_chunk(
             key=str(job.id),
         )
     await session.flush()
-
-
-async def revert(
-    session: AsyncSession, outbox: Outbox, body: c.RevertImport
-) -> c.ImportRevertReport:
-    """Delete what the import created and restore what it updated, unless changed since."""
-    job = await _job(session, body.id, lock=True)
-    if job.status is not c.ImportStatus.APPLIED:
-        raise ServiceError.conflict(f"import {job.id} is {job.status.value}, not applied")
-    organizations_kind = job.kind is c.ImportKind.ORGANIZATIONS
-    table = table_of(Organization if organizations_kind else Person)
-    deleted = restored = 0
-    conflicts: list[c.ImportRowReport] = []
-    for result in reversed(await repository.results(session, job.id)):
-        if result.action not in {c.ImportAction.CREATE, c.ImportAction.UPDATE}:
-            continue
-        assert result.target_id is not None
-        record: Record | None = (
-            await session.get(Organization, result.target_id)
-            if organizations_kind
-            else await session.get(Person, result.target_id)
-        )
-        if record is None:
-            if result.action is c.ImportAction.CREATE:
-                continue  # already gone
-            reason = "deleted since the import"
-        elif record.version != result.version_after:
-            reason = (
-                f"changed since the import "
-                f"(version {result.version_after} then, {record.version} now)"
-            )
-        elif result.action is c.ImportAction.CREATE and (
-            await repository.organization_is_linked(session, record.id)
-            if organizations_kind
-            else await repository.person_is_linked(session, record.id)
-        ):
-            reason = "now linked to affiliations, interactions or consents"
-        else:
-            if result.action is c.ImportAction.CREATE:
-                await session.delete(record)
-                await session.flush()
-                message: (
-                    c.OrganizationDeleted
-                    | c.PersonDeleted
-                    | c.OrganizationUpdated
-                    | c.PersonUpdated
-                )
-                message = (
-                    c.OrganizationDeleted(organization_id=record.id)
-                    if organizations_kind
-                    else c.PersonDeleted(person_id=record.id)
-                )
-                deleted += 1
-            else:
-                assert result.before is not None
-                values = decode_row(table, result.before)
-                changed = sorted(
-                    name
-                    for name, value in values.items()
-                    if name not in _NOT_RESTORED and getattr(record, name) != value
-                )
-                for name in changed:
-                    setattr(record, name, values[name])
-                record.updated_at = utcnow()
-                await session.flush()
-                owner = {"organization_id" if organizations_kind else "person_id": record.id}
-                await organizations.replace_contact_points(
-                    session, emails=record.emails, phones=record.phones, **owner
-                )
-                message = (
-                    c.OrganizationUpdated(
-                        organization_id=record.id, version=record.version, changed=changed
-                    )
-                    if organizations_kind
-                    else c.PersonUpdated(
-                        person_id=record.id, version=record.version, changed=changed
-                    )
-                )
-                restored += 1
-            await outbox.add(session, message, key=str(result.target_id))
-            continue
-        conflicts.append(
-            c.ImportRowReport(
-                line=result.line,
-                action=result.action,
-                target_id=result.target_id,
-                errors=[FieldError(path=["row"], message=reason)],
-            )
-        )
-    job.status = c.ImportStatus.REVERTED
-    job.reverted_at = utcnow()
-    await session.flush()
-    await outbox.add(session, c.ImportReverted(import_id=job.id), key=str(job.id))
-    conflicts.sort(key=lambda report: report.line)
-    return c.ImportRevertReport(
-        job=await to_contract(session, job), deleted=deleted, restored=restored, conflicts=conflicts
-    )
