@@ -6,7 +6,10 @@ Created records are deleted and updated ones get their before-image back, except
 changed since the import (their version moved), deleted since, or (created ones) now linked
 to affiliations, interactions or consents: those are reported as conflicts and left alone."""
 
+from typing import Any
+
 from punte_contracts import contacts as c
+from punte_contracts.envelope import DomainMessage
 from punte_contracts.errors import FieldError
 from punte_platform.db import utcnow
 from punte_platform.errors import ServiceError
@@ -16,14 +19,12 @@ from punte_platform.messaging.outbox import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.imports import repository
-from punte_contacts.imports.models import ImportJob, ImportRowResult
+from punte_contacts.imports.kinds import AnyStrategy, strategy_for
+from punte_contacts.imports.models import ImportRowResult
 from punte_contacts.imports.service import find, to_contract
 from punte_contacts.jobs import jobs
-from punte_contacts.merges.repository import table_of
 from punte_contacts.merges.snapshot import decode_row
 from punte_contacts.organizations import repository as organizations
-from punte_contacts.organizations.models import Organization
-from punte_contacts.people.models import Person
 
 # Rows undone a step: a step of 500 takes well under a second, so a create waits at most that.
 REVERT_CHUNK = 500
@@ -72,11 +73,12 @@ async def revert_chunk(
     }
     so_far = c.ImportRevertReport.model_validate(cursor["report"])
     deleted, restored, conflicts = so_far.deleted, so_far.restored, list(so_far.conflicts)
+    strategy = strategy_for(imported.kind)
     results = await repository.undoable_before(
         session, imported.id, cursor["before_line"], REVERT_CHUNK
     )
     for result in results:
-        reason = await _undo(session, outbox, imported, result)
+        reason = await _undo(session, outbox, strategy, result)
         if reason is None:
             if result.action is c.ImportAction.CREATE:
                 deleted += 1
@@ -109,42 +111,28 @@ async def revert_chunk(
 
 
 async def _undo(
-    session: AsyncSession, outbox: Outbox, imported: ImportJob, result: ImportRowResult
+    session: AsyncSession, outbox: Outbox, strategy: AnyStrategy, result: ImportRowResult
 ) -> str | None:
     """Undo one applied row; None when done, why not when left alone ("" when the record
     it created is already gone: nothing to undo, nothing to report)."""
     assert result.target_id is not None
-    organizations_kind = imported.kind is c.ImportKind.ORGANIZATIONS
-    record: Organization | Person | None = (
-        await session.get(Organization, result.target_id)
-        if organizations_kind
-        else await session.get(Person, result.target_id)
-    )
+    record: Any = await session.get(strategy.model, result.target_id)
     if record is None:
         return "" if result.action is c.ImportAction.CREATE else "deleted since the import"
     if record.version != result.version_after:
         return (
             f"changed since the import (version {result.version_after} then, {record.version} now)"
         )
-    message: c.OrganizationDeleted | c.PersonDeleted | c.OrganizationUpdated | c.PersonUpdated
+    message: DomainMessage
     if result.action is c.ImportAction.CREATE:
-        linked = (
-            await repository.organization_is_linked(session, record.id)
-            if organizations_kind
-            else await repository.person_is_linked(session, record.id)
-        )
-        if linked:
+        if await strategy.is_linked(session, record.id):
             return "now linked to affiliations, interactions or consents"
         await session.delete(record)
         await session.flush()
-        message = (
-            c.OrganizationDeleted(organization_id=record.id)
-            if organizations_kind
-            else c.PersonDeleted(person_id=record.id)
-        )
+        message = strategy.deleted(record.id)
     else:
         assert result.before is not None
-        values = decode_row(table_of(type(record)), result.before)
+        values = decode_row(strategy.table, result.before)
         changed = sorted(
             name
             for name, value in values.items()
@@ -154,16 +142,12 @@ async def _undo(
             setattr(record, name, values[name])
         record.updated_at = utcnow()
         await session.flush()
-        owner = {"organization_id" if organizations_kind else "person_id": record.id}
         await organizations.replace_contact_points(
-            session, emails=record.emails, phones=record.phones, **owner
+            session,
+            emails=record.emails,
+            phones=record.phones,
+            **{strategy.owner_column: record.id},
         )
-        message = (
-            c.OrganizationUpdated(
-                organization_id=record.id, version=record.version, changed=changed
-            )
-            if organizations_kind
-            else c.PersonUpdated(person_id=record.id, version=record.version, changed=changed)
-        )
+        message = strategy.restored(record.id, record.version, changed)
     await outbox.add(session, message, key=str(result.target_id))
     return None
