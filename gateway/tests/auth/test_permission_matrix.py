@@ -86,6 +86,8 @@ QUERIES: dict[str, tuple[Needs, str]] = {
         '{ personDuplicateSuggestions(draft: {familyName: "placeholder"}) { score } }',
     ),
     "importJob": (IMPORTER, f'{{ importJob(id: "{SOME_IMPORT}") {{ id }} }}'),
+    # The contacts service checks the permission the job's kind names (tested per domain).
+    "job": (AUTHENTICATED, '{ job(id: "0190a0a0-0000-7000-8000-000000000000") { id } }'),
 }
 
 SCHEMA = build_schema(GatewaySettings(_env_file=None))._schema

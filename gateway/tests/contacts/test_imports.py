@@ -18,7 +18,15 @@ JOB = """
   id kind mode filename status totalRows rowsDone progress errorRows rowsTruncated
   planned { create update unchanged skip } done { create update unchanged skip }
   rows { line action targetId errors { field message } }
-  createdAt appliedAt revertedAt
+  createdAt appliedAt revertedAt revertJobId
+"""
+REVERT_JOB = """
+query ($id: ID!) {
+  job(id: $id) {
+    kind status done total progress
+    revert { deleted restored conflicts { line action targetId } }
+  }
+}
 """
 START = f"""
 mutation ($input: StartImportInput!) {{
@@ -33,7 +41,7 @@ mutation ($input: ApplyImportInput!) {{
 REVERT = f"""
 mutation ($input: RevertImportInput!) {{
   revertImport(input: $input) {{
-    importJob {{ {JOB} }} deleted restored conflicts {{ line action targetId }} {ERRORS}
+    importJob {{ {JOB} }} job {{ id status }} {ERRORS}
   }}
 }}
 """
@@ -208,12 +216,24 @@ async def test_upload_then_apply_shows_progress_then_revert_undoes_it(crm: Crm) 
     twice = await crm.mutate(APPLY, {"id": job["id"]})
     assert [(e["field"], e["code"]) for e in twice["userErrors"]] == [(["input", "id"], "conflict")]
 
-    reverted = await crm.mutate(REVERT, {"id": job["id"]})
-    assert reverted["userErrors"] == []
-    assert reverted["deleted"] == 2
-    assert reverted["restored"] == 0
-    assert reverted["conflicts"] == []
-    assert reverted["importJob"]["status"] == "REVERTED"
+    reverting = await crm.mutate(REVERT, {"id": job["id"]})
+    assert reverting["userErrors"] == []
+    assert reverting["importJob"]["status"] == "REVERTING"
+    assert reverting["importJob"]["revertJobId"] == reverting["job"]["id"]
+
+    async def follow() -> dict[str, Any]:
+        found: dict[str, Any] = (await crm.data(REVERT_JOB, {"id": reverting["job"]["id"]}))["job"]
+        return found
+
+    reverted = await eventually(follow, lambda j: j["status"] == "SUCCEEDED", timeout=30)
+    assert (reverted["kind"], reverted["done"], reverted["total"]) == (
+        "contacts.import.revert",
+        2,
+        2,
+    )
+    assert reverted["progress"] == 1
+    assert reverted["revert"] == {"deleted": 2, "restored": 0, "conflicts": []}
+    assert (await probe())["status"] == "REVERTED"
     assert await organization_names(crm) == []
 
 

@@ -313,3 +313,15 @@ async def test_a_plain_contract_field_is_in_the_type_and_the_inputs(crm: Crm) ->
     assert changed["organization"] == {"foundedOn": "2001-01-02", "version": 2}
     cleared = await crm.mutate(FOUNDED_ON, {"id": org["id"], "clear": ["FOUNDED_ON"]})
     assert cleared["organization"] == {"foundedOn": None, "version": 3}
+
+
+async def test_a_create_retried_with_its_idempotency_key_stores_one(crm: Crm) -> None:
+    values = {"kind": "COMPANY", "legalName": "Reîncercată SRL", "idempotencyKey": "retry-1"}
+    first = await crm.mutate(CREATE_ORG, values)
+    again = await crm.mutate(CREATE_ORG, values)
+    assert first["userErrors"] == again["userErrors"] == []
+    assert again["organization"]["id"] == first["organization"]["id"]
+    other = await crm.mutate(CREATE_ORG, {**values, "idempotencyKey": "retry-2"})
+    assert other["organization"]["id"] != first["organization"]["id"]
+    found = await crm.data(SEARCH, {"search": "reincercata", "first": 10})
+    assert len(found["organizations"]["edges"]) == 2

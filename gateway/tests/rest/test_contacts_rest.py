@@ -21,6 +21,8 @@ def service_names() -> tuple[str, ...]:
 
 
 IMPORTS = "/api/v1/contacts/imports"
+ORGANIZATIONS_EXPORT = "/api/v1/contacts/organizations/export"
+PEOPLE_EXPORT = "/api/v1/contacts/people/export"
 MAPPING = {"Denumire": "legal_name", "CUI": "cui", "Localitate": "locality", "Etichete": "tags"}
 
 
@@ -53,6 +55,23 @@ async def start(
     return await gw.call(
         "POST", IMPORTS, secret, params=query, content=content, headers={"Content-Type": "text/csv"}
     )
+
+
+async def export(gw: Gateway, secret: str, path: str, **params: str) -> tuple[httpx.Response, int]:
+    """Start an export job, follow it, and download its file: the download and its rows."""
+    started = await gw.call("POST", path, secret, params=params)
+    assert started.status_code == 202, started.text
+    job_path = f"/api/v1/contacts/jobs/{started.json()['id']}"
+
+    async def probe() -> dict[str, Any]:
+        body: dict[str, Any] = (await gw.call("GET", job_path, secret)).json()
+        return body
+
+    done = await eventually(probe, lambda j: j["status"] in {"succeeded", "failed"}, timeout=30)
+    assert done["status"] == "succeeded", done
+    download = await gw.client.get(done["downloadUrl"])  # signed: no credentials needed
+    assert download.status_code == 200, download.text
+    return download, int(done["result"]["rows"])
 
 
 async def test_a_key_without_the_import_scope_is_refused(gw: Gateway) -> None:
@@ -105,22 +124,25 @@ async def test_import_dry_run_apply_and_revert(gw: Gateway) -> None:
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "conflict"
 
-    exported = await gw.call(
-        "GET", "/api/v1/contacts/organizations/export", importer.secret, params={"tag": "parteneri"}
-    )
-    assert exported.status_code == 200, exported.text
-    assert exported.headers["x-punte-rows"] == "1"
+    exported, rows = await export(gw, importer.secret, ORGANIZATIONS_EXPORT, tag="parteneri")
+    assert rows == 1
     assert "Alfa Timiș SRL" in exported.content.decode("utf-8-sig")
 
     reverted = await gw.call("POST", f"{job_path}/revert", importer.secret)
-    assert reverted.status_code == 200, reverted.text
-    report = reverted.json()
-    assert (report["deleted"], report["restored"], report["conflicts"]) == (1, 0, [])
-    assert report["job"]["status"] == "reverted"
-    empty = await gw.call(
-        "GET", "/api/v1/contacts/organizations/export", importer.secret, params={"tag": "parteneri"}
-    )
-    assert empty.headers["x-punte-rows"] == "0"
+    assert reverted.status_code == 202, reverted.text
+    assert reverted.json()["status"] == "reverting"
+    revert_job = f"/api/v1/contacts/jobs/{reverted.json()['revertJobId']}"
+
+    async def follow() -> dict[str, Any]:
+        body: dict[str, Any] = (await gw.call("GET", revert_job, importer.secret)).json()
+        return body
+
+    report = await eventually(follow, lambda j: j["status"] == "succeeded", timeout=30)
+    result = report["result"]
+    assert (result["deleted"], result["restored"], result["conflicts"]) == (1, 0, [])
+    assert (await gw.call("GET", job_path, importer.secret)).json()["status"] == "reverted"
+    _, rows = await export(gw, importer.secret, ORGANIZATIONS_EXPORT, tag="parteneri")
+    assert rows == 0
 
 
 async def test_bad_requests_get_the_json_error_shape(gw: Gateway) -> None:
@@ -159,19 +181,15 @@ async def test_export_needs_the_read_scope_and_takes_filters(gw: Gateway) -> Non
     importer = await gw.issue(name="importer", scopes=("contacts:import",))
     reader = await gw.issue(name="reader", scopes=("contacts:read",))
     assert (await start(gw, importer.secret, GOOD)).status_code == 201
-    refused = await gw.call("GET", "/api/v1/contacts/organizations/export", importer.secret)
+    refused = await gw.call("POST", ORGANIZATIONS_EXPORT, importer.secret)
     assert refused.status_code == 403
-    xlsx = await gw.call(
-        "GET",
-        "/api/v1/contacts/organizations/export",
-        reader.secret,
-        params={"format": "xlsx", "locality": "Lugoj"},
+    xlsx, rows = await export(
+        gw, reader.secret, ORGANIZATIONS_EXPORT, format="xlsx", locality="Lugoj"
     )
-    assert xlsx.status_code == 200
-    assert xlsx.headers["x-punte-rows"] == "0"  # the dry run wrote nothing
+    assert rows == 0  # the dry run wrote nothing
     assert xlsx.headers["content-disposition"].startswith('attachment; filename="organizatii-')
     bad = await gw.call(
-        "GET",
+        "POST",
         "/api/v1/contacts/organizations/export",
         reader.secret,
         params={"caenCode": "12"},
@@ -204,25 +222,47 @@ async def test_people_export_needs_the_read_scope_and_takes_filters(gw: Gateway)
 
     await eventually(probe, lambda j: j["status"] == "applied", timeout=30)
 
-    refused = await gw.call("GET", "/api/v1/contacts/people/export", importer.secret)
+    refused = await gw.call("POST", PEOPLE_EXPORT, importer.secret)
     assert refused.status_code == 403
-    assert (await gw.call("GET", "/api/v1/contacts/people/export", "")).status_code == 401
-    exported = await gw.call(
-        "GET", "/api/v1/contacts/people/export", reader.secret, params={"tag": "parteneri"}
-    )
-    assert exported.status_code == 200, exported.text
-    assert exported.headers["x-punte-rows"] == "1"
+    assert (await gw.call("POST", PEOPLE_EXPORT, "")).status_code == 401
+    exported, rows = await export(gw, reader.secret, PEOPLE_EXPORT, tag="parteneri")
+    assert rows == 1
     assert exported.headers["content-disposition"].startswith('attachment; filename="persoane-')
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert [(r["given_name"], r["family_name"], r["emails"]) for r in rows] == [
         ("Ana", "Țărmure", "ana@e-uvt.ro")
     ]
-    xlsx = await gw.call(
-        "GET",
-        "/api/v1/contacts/people/export",
-        reader.secret,
-        params={"format": "xlsx", "search": "balan"},
-    )
-    assert xlsx.status_code == 200
-    assert xlsx.headers["x-punte-rows"] == "1"
+    xlsx, rows = await export(gw, reader.secret, PEOPLE_EXPORT, format="xlsx", search="balan")
+    assert rows == 1
     assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+
+
+async def test_a_start_retried_with_its_idempotency_key_answers_the_first_job(gw: Gateway) -> None:
+    importer = await gw.issue(name="importer", scopes=("contacts:import", "contacts:read"))
+    retry = {"Idempotency-Key": "import-1"}
+    first = await start_with(gw, importer.secret, retry)
+    again = await start_with(gw, importer.secret, retry)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+    other = await start_with(gw, importer.secret, {"Idempotency-Key": "import-2"})
+    assert other.json()["id"] != first.json()["id"]
+    # An export is a job started by a POST too: the same key, the same job.
+    exports = [
+        await gw.call(
+            "POST", ORGANIZATIONS_EXPORT, importer.secret, headers={"Idempotency-Key": "x"}
+        )
+        for _ in range(2)
+    ]
+    assert exports[0].json()["id"] == exports[1].json()["id"]
+
+
+async def start_with(gw: Gateway, secret: str, headers: dict[str, str]) -> httpx.Response:
+    query = {"kind": "organizations", "filename": "firme.csv", "mapping": json.dumps(MAPPING)}
+    return await gw.call(
+        "POST",
+        IMPORTS,
+        secret,
+        params=query,
+        content=GOOD,
+        headers={"Content-Type": "text/csv", **headers},
+    )

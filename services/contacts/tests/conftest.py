@@ -9,6 +9,7 @@ from punte_contacts.app import definition
 from punte_contacts.settings import ContactsSettings
 from punte_contracts import contacts as c
 from punte_contracts.errors import ServiceErrorBody
+from punte_contracts.jobs import FINISHED_JOB_STATUSES, Job, JobStatus
 from punte_contracts.rpc import Request
 from punte_platform.context import CallContext, call_context
 from punte_platform.errors import ServiceError
@@ -16,6 +17,7 @@ from punte_platform.runtime import ServiceRuntime
 from punte_platform.testing.databases import TestDatabases
 from punte_platform.testing.nats_server import NatsServer
 from punte_platform.testing.services import running_service, test_settings
+from punte_platform.testing.waiting import eventually
 from pydantic import BaseModel
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import DeclarativeBase
@@ -66,6 +68,28 @@ async def call(
     assert runtime.client is not None
     with call_context(as_):
         return await runtime.client.call(body)
+
+
+async def finished_job(runtime: ServiceRuntime, job: Job, *, as_: CallContext = WRITER) -> Job:
+    """A background job once it ended (succeeded or failed)."""
+
+    async def probe() -> Job:
+        return await call(runtime, c.GetContactsJob(id=job.id), as_=as_)
+
+    return await eventually(probe, lambda j: j.status in FINISHED_JOB_STATUSES, timeout=60)
+
+
+async def job_result(
+    runtime: ServiceRuntime,
+    body: Request[Job],
+    result_model: type[ReplyT],
+    *,
+    as_: CallContext = WRITER,
+) -> ReplyT:
+    """Start a job and wait for it to succeed; its result."""
+    done = await finished_job(runtime, await call(runtime, body, as_=as_), as_=as_)
+    assert done.status is JobStatus.SUCCEEDED, done.error
+    return result_model.model_validate(done.result)
 
 
 async def call_error(

@@ -2,7 +2,6 @@
 link."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -11,15 +10,18 @@ from punte_platform.errors import ServiceError
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
+from punte_gateway.contacts.jobs import ExportedFile, JobType, settled
 from punte_gateway.contacts.mutations import send_input
 from punte_gateway.contacts.queries import OrganizationFilter, PersonFilter
-from punte_gateway.files.links import sign
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, camel, user_errors
 from punte_gateway.graphql.ids import InputIds
 from punte_gateway.graphql.permissions import require
 
 READ = Permission.CONTACTS_READ
+# How long an export mutation waits for its job before answering with the job alone.
+EXPORT_WAIT_SECONDS = 2.0
 # The contracts' filter fields that the inputs hold under `filter`.
 _ORGANIZATION_FILTER_FIELDS = (
     "kind",
@@ -37,34 +39,27 @@ strawberry.enum(c.ExportFormat)
 
 
 @strawberry.input(description="Which organisations to export (as organizations lists them).")
-class ExportOrganizationsInput:
+class ExportOrganizationsInput(IdempotentInput):
     filter: OrganizationFilter | None = None
     search: str | None = None
     format: c.ExportFormat = c.ExportFormat.CSV
 
 
 @strawberry.input(description="Which people to export (as people lists them).")
-class ExportPeopleInput:
+class ExportPeopleInput(IdempotentInput):
     filter: PersonFilter | None = None
     search: str | None = None
     format: c.ExportFormat = c.ExportFormat.CSV
 
 
-@strawberry.type(description="A generated file, downloadable for a short while.")
-class ExportedFile:
-    filename: str
-    media_type: str
-    size: int = strawberry.field(description="Bytes")
-    rows: int
-    download_url: str = strawberry.field(
-        description="A gateway path, signed: GET it (no credentials needed) until expiresAt"
-    )
-    expires_at: datetime
-
-
 @strawberry.type(description="The answer of exportOrganizations and exportPeople.")
 class ExportFilePayload:
-    file: ExportedFile | None
+    job: JobType | None = strawberry.field(
+        description="The export's job: follow it with the job query until it holds the file"
+    )
+    file: ExportedFile | None = strawberry.field(
+        description="The file, when the export was done within a few seconds"
+    )
     user_errors: list[UserError]
 
 
@@ -97,30 +92,29 @@ def _body(
 
 async def _export(
     info: Info[GraphQLContext, None],
+    input: ExportOrganizationsInput | ExportPeopleInput,
     contract: type[c.ExportOrganizations] | type[c.ExportPeople],
-    body: dict[str, Any],
     filter_fields: tuple[str, ...],
 ) -> ExportFilePayload:
-    """Ask for the export, then sign a download link to the staged file."""
+    """Start the export's job; its file with a signed link if it is done within
+    `EXPORT_WAIT_SECONDS`, else the job to follow."""
 
     def build(ids: InputIds) -> dict[str, Any]:
-        return body
+        return _body(input, filter_fields)
 
-    exported, errors = await send_input(info.context, contract, build, _errors_for(filter_fields))
-    if exported is None:
-        return ExportFilePayload(file=None, user_errors=errors)
-    link = sign(info.context.settings, exported.file.id)
-    return ExportFilePayload(
-        file=ExportedFile(
-            filename=exported.file.filename,
-            media_type=exported.file.media_type,
-            size=exported.file.size,
-            rows=exported.rows,
-            download_url=link.url,
-            expires_at=datetime.fromtimestamp(link.expires, UTC),
-        ),
-        user_errors=[],
+    started, errors = await send_input(
+        info.context, contract, build, _errors_for(filter_fields), input=input
     )
+    if started is None:
+        return ExportFilePayload(job=None, file=None, user_errors=errors)
+    try:
+        job = JobType.of(
+            info.context.settings,
+            await settled(info.context, started, wait_seconds=EXPORT_WAIT_SECONDS),
+        )
+    except ServiceError as error:
+        return ExportFilePayload(job=None, file=None, user_errors=user_errors(error, {}))
+    return ExportFilePayload(job=job, file=job.file, user_errors=[])
 
 
 @strawberry.type
@@ -128,26 +122,26 @@ class ExportMutation:
     @strawberry.mutation(
         permission_classes=[require(READ)],
         description=(
-            "Export the organisations a search lists, as CSV or XLSX; download the file from "
-            "the returned link (valid about ten minutes)."
+            "Export the organisations a search lists, as CSV or XLSX, in a background job; "
+            "download the file from its link (valid about ten minutes), in the answer when "
+            "done within seconds, else in the job once it succeeded."
         ),
     )
     async def export_organizations(
         self, info: Info[GraphQLContext, None], input: ExportOrganizationsInput
     ) -> ExportFilePayload:
         fields = _ORGANIZATION_FILTER_FIELDS
-        return await _export(info, c.ExportOrganizations, _body(input, fields), fields)
+        return await _export(info, input, c.ExportOrganizations, fields)
 
     @strawberry.mutation(
         permission_classes=[require(READ)],
         description=(
             "Export the people a search lists, as CSV or XLSX (import columns, then current "
-            "organisations and roles); download the file from the returned link (valid about "
-            "ten minutes)."
+            "organisations and roles), in a background job, as exportOrganizations."
         ),
     )
     async def export_people(
         self, info: Info[GraphQLContext, None], input: ExportPeopleInput
     ) -> ExportFilePayload:
         fields = _PERSON_FILTER_FIELDS
-        return await _export(info, c.ExportPeople, _body(input, fields), fields)
+        return await _export(info, input, c.ExportPeople, fields)

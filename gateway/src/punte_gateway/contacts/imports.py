@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -17,9 +17,13 @@ from strawberry.types import Info
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts.mutations import send_input
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, field_path, user_errors
 from punte_gateway.graphql.ids import InputIds, global_id, parse_uuid, uuid_or_none
 from punte_gateway.graphql.permissions import authenticated, record_refusal, require_any
+
+if TYPE_CHECKING:
+    from punte_gateway.contacts.jobs import JobType
 
 # Importing needs contacts:import (integrations, data stewards) or contacts:write.
 IMPORTERS = (Permission.CONTACTS_IMPORT, Permission.CONTACTS_WRITE)
@@ -117,6 +121,9 @@ class ImportJobNode(relay.Node):
     created_at: datetime
     applied_at: datetime | None
     reverted_at: datetime | None
+    revert_job_id: strawberry.ID | None = strawberry.field(
+        description="The job undoing the import (the job query), once revertImport started it"
+    )
 
     @classmethod
     def of(cls, job: c.ImportJob) -> "ImportJobNode":
@@ -137,6 +144,7 @@ class ImportJobNode(relay.Node):
             created_at=job.created_at,
             applied_at=job.applied_at,
             reverted_at=job.reverted_at,
+            revert_job_id=strawberry.ID(str(job.revert_job_id)) if job.revert_job_id else None,
         )
 
     @classmethod
@@ -186,7 +194,7 @@ class ImportColumnInput:
         "fileBase64 with filename. An empty mapping takes headers that are field names."
     )
 )
-class StartImportInput:
+class StartImportInput(IdempotentInput):
     kind: c.ImportKind
     mode: c.ImportMode = c.ImportMode.UPSERT
     mapping: list[ImportColumnInput] = strawberry.field(default_factory=list)
@@ -219,14 +227,15 @@ class ApplyImportPayload:
     user_errors: list[UserError]
 
 
-@strawberry.type(description="The answer of revertImport: what was undone, what was left.")
+@strawberry.type(
+    description=(
+        "The answer of revertImport, at once: the import, now reverting, and the job undoing "
+        "it (follow it with the job query; its revert field says what was undone)."
+    )
+)
 class RevertImportPayload:
     import_job: ImportJobNode | None
-    deleted: int | None = strawberry.field(description="Records the import created, deleted")
-    restored: int | None = strawberry.field(description="Records it updated, put back")
-    conflicts: list[ImportRowReport] = strawberry.field(
-        description="Rows whose records changed since (or are linked now): left alone"
-    )
+    job: Annotated["JobType", strawberry.lazy("punte_gateway.contacts.jobs")] | None
     user_errors: list[UserError]
 
 
@@ -307,7 +316,11 @@ class ImportMutation:
     ) -> StartImportPayload:
         file_field = "stagedFileId" if input.staged_file_id is not None else "fileBase64"
         job, errors = await send_input(
-            info.context, c.StartImport, lambda ids: _start_body(input), _start_errors(file_field)
+            info.context,
+            c.StartImport,
+            lambda ids: _start_body(input),
+            _start_errors(file_field),
+            input=input,
         )
         return StartImportPayload(
             import_job=ImportJobNode.of(job) if job else None, user_errors=errors
@@ -329,22 +342,29 @@ class ImportMutation:
 
     @strawberry.mutation(
         permission_classes=[require_any(*IMPORTERS)],
-        description="Undo an applied import, but for records changed since (reported).",
+        description=(
+            "Undo an applied import in the background, but for records changed since "
+            "(reported in the job's result); answers at once."
+        ),
     )
     async def revert_import(
         self, info: Info[GraphQLContext, None], input: RevertImportInput
     ) -> RevertImportPayload:
-        report, errors = await send_input(
+        from punte_gateway.contacts.jobs import JobType  # the job type shows import rows
+
+        reverting, errors = await send_input(
             info.context, c.RevertImport, lambda ids: {"id": _job_id(ids, input.id)}
         )
-        if report is None:
+        if reverting is None or reverting.revert_job_id is None:
+            return RevertImportPayload(import_job=None, job=None, user_errors=errors)
+        try:
+            job = await info.context.client.call(c.GetContactsJob(id=reverting.revert_job_id))
+        except ServiceError as error:
             return RevertImportPayload(
-                import_job=None, deleted=None, restored=None, conflicts=[], user_errors=errors
+                import_job=ImportJobNode.of(reverting), job=None, user_errors=user_errors(error, {})
             )
         return RevertImportPayload(
-            import_job=ImportJobNode.of(report.job),
-            deleted=report.deleted,
-            restored=report.restored,
-            conflicts=[ImportRowReport.of(r, report.job.kind) for r in report.conflicts],
+            import_job=ImportJobNode.of(reverting),
+            job=JobType.of(info.context.settings, job),
             user_errors=[],
         )

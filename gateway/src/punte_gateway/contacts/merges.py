@@ -17,6 +17,7 @@ from punte_gateway.contacts.mutations import send_input
 from punte_gateway.contacts.types import OrganizationNode, PersonNode
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, user_errors
 from punte_gateway.graphql.ids import InputIds, global_id, plain_global_id
 from punte_gateway.graphql.permissions import require
@@ -45,7 +46,7 @@ PersonMergeField = derive.enum_of(
         "interactions move. Both versions must be the ones read."
     )
 )
-class MergeOrganizationsInput:
+class MergeOrganizationsInput(IdempotentInput):
     primary_id: relay.GlobalID
     primary_expected_version: int
     secondary_id: relay.GlobalID
@@ -61,7 +62,7 @@ class MergeOrganizationsInput:
         "interactions and consent history move."
     )
 )
-class MergePeopleInput:
+class MergePeopleInput(IdempotentInput):
     primary_id: relay.GlobalID
     primary_expected_version: int
     secondary_id: relay.GlobalID
@@ -173,6 +174,7 @@ class MergeMutation:
             c.MergeOrganizations,
             lambda ids: _merge_input(input, "Organization", ids),
             _merge_errors,
+            input=input,
         )
         if result is None:
             return MergeOrganizationsPayload(
@@ -200,7 +202,11 @@ class MergeMutation:
     ) -> MergePeoplePayload:
         context = info.context
         result, errors = await send_input(
-            context, c.MergePeople, lambda ids: _merge_input(input, "Person", ids), _merge_errors
+            context,
+            c.MergePeople,
+            lambda ids: _merge_input(input, "Person", ids),
+            _merge_errors,
+            input=input,
         )
         if result is None:
             return MergePeoplePayload(merge=None, primary=None, secondary=None, user_errors=errors)

@@ -6,6 +6,7 @@ a CUI taken, a refusal, the service unreachable) come back as user errors.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -13,6 +14,7 @@ from uuid import UUID
 import strawberry
 from punte_contracts import contacts as c
 from punte_contracts.rpc import GetMany, Request
+from punte_platform.context import call_context, current_context
 from punte_platform.errors import ServiceError
 from pydantic import BaseModel, ValidationError
 from strawberry import relay
@@ -29,6 +31,7 @@ from punte_gateway.contacts.types import (
 )
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
+from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, user_errors
 from punte_gateway.graphql.ids import InputIds, plain_global_id
 from punte_gateway.graphql.permissions import require
@@ -43,13 +46,18 @@ async def send_input(
     request_model: type[Request[ReplyT]],
     build: Callable[[InputIds], Request[ReplyT] | dict[str, Any]],
     on_error: Callable[[ServiceError, dict[str, list[str]]], list[UserError]] = user_errors,
+    *,
+    input: object = None,
 ) -> tuple[ReplyT | None, list[UserError]]:
-    """Build the request from the input, send it; the reply, or the user errors."""
+    """Build the request from the input, send it (with the input's idempotency key, when an
+    `IdempotentInput` carries one); the reply, or the user errors."""
     ids = InputIds()
+    key = input.idempotency_key if isinstance(input, IdempotentInput) else None
     try:
         built = build(ids)
         body = built if isinstance(built, Request) else request_model.model_validate(built)
-        return await context.client.call(body), []
+        with call_context(replace(current_context(), idempotency_key=key or None)):
+            return await context.client.call(body), []
     except ValidationError as error:
         return None, on_error(ServiceError.from_validation_error(error), ids.paths)
     except ServiceError as error:
@@ -110,7 +118,7 @@ PersonClearableField = derive.enum_of(
 @derive.input_type(
     c.CreateOrganization, description="A new organisation. CUI may carry RO and spaces."
 )
-class CreateOrganizationInput:
+class CreateOrganizationInput(IdempotentInput):
     address: AddressInput | None = None
 
 
@@ -139,7 +147,7 @@ class ArchiveOrganizationInput:
 
 
 @derive.input_type(c.CreatePerson, description="A new person.")
-class CreatePersonInput:
+class CreatePersonInput(IdempotentInput):
     pass
 
 
@@ -156,7 +164,7 @@ class UpdatePersonInput:
 
 
 @strawberry.input(description="Link a person to an organisation.")
-class AddAffiliationInput:
+class AddAffiliationInput(IdempotentInput):
     person_id: relay.GlobalID
     organization_id: relay.GlobalID
     role: str | None = None
@@ -179,7 +187,7 @@ class FollowUpInput:
 
 
 @strawberry.input(description="Record an interaction with at least one person or organisation.")
-class LogInteractionInput:
+class LogInteractionInput(IdempotentInput):
     kind: c.InteractionKind
     occurred_at: datetime = strawberry.field(description="With a UTC offset")
     subject: str
@@ -327,7 +335,7 @@ class ContactsMutation:
                 del values["address"]
             return values
 
-        org, errors = await send_input(info.context, c.CreateOrganization, build)
+        org, errors = await send_input(info.context, c.CreateOrganization, build, input=input)
         return CreateOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -392,7 +400,7 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: CreatePersonInput
     ) -> CreatePersonPayload:
         person, errors = await send_input(
-            info.context, c.CreatePerson, lambda ids: derive.values_of(input)
+            info.context, c.CreatePerson, lambda ids: derive.values_of(input), input=input
         )
         return CreatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
@@ -437,7 +445,7 @@ class ContactsMutation:
                 "organization_id": ids(input.organization_id, "Organization", "organizationId"),
             }
 
-        found, errors = await send_input(info.context, c.AddAffiliation, build)
+        found, errors = await send_input(info.context, c.AddAffiliation, build, input=input)
         return AddAffiliationPayload(
             affiliation=Affiliation.of(found) if found else None, user_errors=errors
         )
@@ -478,7 +486,7 @@ class ContactsMutation:
                 ],
             }
 
-        found, errors = await send_input(info.context, c.LogInteraction, build)
+        found, errors = await send_input(info.context, c.LogInteraction, build, input=input)
         return LogInteractionPayload(
             interaction=Interaction.of(found) if found else None, user_errors=errors
         )

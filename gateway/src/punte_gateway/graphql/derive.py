@@ -191,13 +191,25 @@ def _contract_value(value: Any) -> Any:
     return value
 
 
+@strawberry.input(description="An input whose mutation a retry may repeat safely.")
+class IdempotentInput:
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "A key of the caller's choosing (up to 200 characters, e.g. a UUID): a retry "
+            "with the same key (after a timeout, say) returns the first answer instead of "
+            "acting twice"
+        ),
+    )
+
+
 def values_of(input: object, *skip: str) -> dict[str, Any]:
     """A filled input's fields as contract values (enums by value, nested inputs as dicts),
-    but those in `skip`."""
+    but those in `skip` and the idempotency key, which travels beside the body."""
     assert dataclasses.is_dataclass(input)
     assert not isinstance(input, type)
     return {
         f.name: _contract_value(getattr(input, f.name))
         for f in dataclasses.fields(input)
-        if f.name not in skip
+        if f.name not in skip and f.name != "idempotency_key"
     }

@@ -10,6 +10,7 @@ from punte_gateway.api_keys.graphql import ApiKeyMutation, ApiKeyQuery
 from punte_gateway.audit.graphql import AuditQuery
 from punte_gateway.contacts.exports import ExportMutation
 from punte_gateway.contacts.imports import ImportMutation, ImportQuery
+from punte_gateway.contacts.jobs import JobQuery
 from punte_gateway.contacts.merges import MergeMutation
 from punte_gateway.contacts.mutations import ContactsMutation
 from punte_gateway.contacts.queries import ContactsQuery
@@ -26,7 +27,7 @@ SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
 
 @strawberry.type
-class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery, ContactsQuery, ImportQuery):
+class Query(SystemQuery, ApiKeyQuery, AuditQuery, AuthQuery, ContactsQuery, ImportQuery, JobQuery):
     """The root query."""
 
     # Own resolvers, not relay.node(): its field extension can be applied to one schema only,

@@ -1,33 +1,46 @@
 """`/api/v1/contacts`: imports (scope contacts:import) and exports (contacts:read) for API keys."""
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request
 from punte_contracts import contacts as c
+from punte_contracts.jobs import Job, JobStatus
 from punte_contracts.rpc import Contract
 from punte_contracts.rpc import Request as ContractRequest
+from punte_platform.context import call_context
 from punte_platform.errors import ServiceError
 from punte_platform.messaging.rpc import ServiceClient
 from pydantic import BaseModel, ValidationError
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
-from punte_gateway.files.links import content_disposition
+from punte_gateway.files.links import sign
 from punte_gateway.files.router import media_type_of, read_capped, runtime_of
 from punte_gateway.graphql.context import acting_as
-from punte_gateway.rest.models import SPREADSHEET_RESPONSE, camel_model
-from punte_gateway.rest.router import PREFIX, ApiError, ApiRoute, require_scope
+from punte_gateway.rest.models import IsoInstant, camel_model
+from punte_gateway.rest.router import PREFIX, ApiError, ApiRoute, Caller, require_scope
 
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
 IMPORTS_PATH = f"{PREFIX}/contacts/imports"
+# A write retried with the same key answers as the first did, acting once.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 router = APIRouter(prefix=f"{PREFIX}/contacts", route_class=ApiRoute)
 
 Importer = Annotated[Principal, Depends(require_scope(Permission.CONTACTS_IMPORT))]
 Reader = Annotated[Principal, Depends(require_scope(Permission.CONTACTS_READ))]
+
+
+class JobAnswer(Job):
+    """A background job; a succeeded export's also holds a signed link to its file."""
+
+    download_url: str | None = None
+    expires_at: IsoInstant | None = None
 
 
 def _client(request: Request) -> ServiceClient:
@@ -62,10 +75,13 @@ def _build(model: type[Contract], **values: Any) -> Any:
 
 
 async def _call(request: Request, caller: Principal, body: ContractRequest[ReplyT]) -> ReplyT:
-    """Ask the contacts service on the key's behalf (it checks the scope again)."""
+    """Ask the contacts service on the key's behalf (it checks the scope again), with the
+    request's `Idempotency-Key` (a write retried with the same key answers as the first)."""
     client = _client(request)
-    async with acting_as(caller):
-        return await client.call(body)
+    async with acting_as(caller) as context:
+        key = request.headers.get(IDEMPOTENCY_HEADER) or None
+        with call_context(replace(context, idempotency_key=key)):
+            return await client.call(body)
 
 
 @router.post("/imports", status_code=201, response_model=camel_model(c.ImportJob))
@@ -108,14 +124,15 @@ async def apply_import(request: Request, caller: Importer, job_id: UUID) -> c.Im
     return await _call(request, caller, body)
 
 
-@router.post("/imports/{job_id}/revert", response_model=camel_model(c.ImportRevertReport))
-async def revert_import(request: Request, caller: Importer, job_id: UUID) -> c.ImportRevertReport:
-    """Undo an applied import: deleted, restored, and rows left alone as conflicts."""
+@router.post("/imports/{job_id}/revert", status_code=202, response_model=camel_model(c.ImportJob))
+async def revert_import(request: Request, caller: Importer, job_id: UUID) -> c.ImportJob:
+    """Start undoing an applied import: the import, now `reverting`, whose `revertJobId`
+    names the job to follow (`GET /jobs/{id}`; its result says what was undone)."""
     body = c.RevertImport(id=job_id)
     return await _call(request, caller, body)
 
 
-@router.get("/organizations/export", response_class=Response, responses=SPREADSHEET_RESPONSE)
+@router.post("/organizations/export", status_code=202, response_model=camel_model(JobAnswer))
 async def export_organizations(
     request: Request,
     caller: Reader,
@@ -129,8 +146,9 @@ async def export_organizations(
     caen_code: Annotated[str | None, Query(alias="caenCode")] = None,
     owner_id: Annotated[UUID | None, Query(alias="ownerId")] = None,
     department: str | None = None,
-) -> Response:
-    """The organisations a search would list, as a CSV or XLSX file."""
+) -> JobAnswer:
+    """Start exporting the organisations a search would list, as a CSV or XLSX file: the
+    job, to follow with `GET /jobs/{id}` (its `downloadUrl` once done)."""
     body = _build(
         c.ExportOrganizations,
         format=format,
@@ -144,10 +162,10 @@ async def export_organizations(
         owner_id=owner_id,
         department=department,
     )
-    return await _download(request, caller, body)
+    return _job_answer(request, await _call(request, caller, body))
 
 
-@router.get("/people/export", response_class=Response, responses=SPREADSHEET_RESPONSE)
+@router.post("/people/export", status_code=202, response_model=camel_model(JobAnswer))
 async def export_people(
     request: Request,
     caller: Reader,
@@ -155,25 +173,26 @@ async def export_people(
     search: str = "",
     tag: str | None = None,
     owner_id: Annotated[UUID | None, Query(alias="ownerId")] = None,
-) -> Response:
-    """The people a search would list, as a CSV or XLSX file."""
+) -> JobAnswer:
+    """Start exporting the people a search would list (as organisations are): the job."""
     body = _build(c.ExportPeople, format=format, query=search, tag=tag, owner_id=owner_id)
-    return await _download(request, caller, body)
+    return _job_answer(request, await _call(request, caller, body))
 
 
-async def _download(
-    request: Request, caller: Principal, body: c.ExportOrganizations | c.ExportPeople
-) -> Response:
-    """Ask for an export and answer with the staged file itself."""
-    exported = await _call(request, caller, body)
-    runtime, _ = runtime_of(request)
-    staged, data = await runtime.files.get(exported.file.id)
-    return Response(
-        content=data,
-        media_type=staged.media_type,
-        headers={
-            "Content-Disposition": content_disposition(staged.filename),
-            "X-Punte-Rows": str(exported.rows),
-            "Cache-Control": "private, no-store",
-        },
-    )
+@router.get("/jobs/{job_id}", response_model=camel_model(JobAnswer))
+async def get_job(request: Request, caller: Caller, job_id: UUID) -> JobAnswer:
+    """A background job (an export, an import's revert) with its progress; a succeeded
+    export's also holds a signed `downloadUrl` (no credentials needed) and `expiresAt`."""
+    return _job_answer(request, await _call(request, caller, c.GetContactsJob(id=job_id)))
+
+
+def _job_answer(request: Request, job: Job) -> JobAnswer:
+    """The job, with a signed link to an export's file once it succeeded."""
+    answer = JobAnswer.model_validate(job.model_dump())
+    if job.status is JobStatus.SUCCEEDED and job.kind in c.EXPORT_JOBS and job.result:
+        exported = c.ExportFile.model_validate(job.result)
+        _, settings = runtime_of(request)
+        link = sign(settings, exported.file.id)
+        expires_at = datetime.fromtimestamp(link.expires, UTC)
+        answer = answer.model_copy(update={"download_url": link.url, "expires_at": expires_at})
+    return answer

@@ -10,6 +10,8 @@ from punte_contacts.demo import load_demo_data_in_development
 from punte_contacts.imports.handlers import registry as imports
 from punte_contacts.imports.subscribers import subscriber as import_subscriber
 from punte_contacts.interactions.handlers import registry as interactions
+from punte_contacts.jobs import jobs
+from punte_contacts.jobs import registry as job_requests
 from punte_contacts.merges.handlers import registry as merges
 from punte_contacts.organizations.handlers import registry as organizations
 from punte_contacts.people.handlers import registry as people
@@ -20,14 +22,15 @@ from punte_contacts.settings import ContactsSettings
 def endpoints() -> EndpointRegistry:
     """Every request endpoint of the service."""
     registry = EndpointRegistry()
-    for aggregate in (organizations, people, interactions, merges, imports):
+    for aggregate in (organizations, people, interactions, merges, imports, job_requests):
         registry.include(aggregate)
     return registry
 
 
 def definition(*, import_worker: bool = True) -> ServiceDefinition:
     """What the contacts service serves and consumes; `import_worker` runs the subscriber
-    that applies imports in the background (tests that import nothing leave it out)."""
+    that checks and applies imports in the background (tests that import nothing leave it
+    out); the jobs' (exports, reverts) always runs."""
     return ServiceDefinition(
         name="contacts",
         version=package_version("punte-contacts"),
@@ -35,7 +38,7 @@ def definition(*, import_worker: bool = True) -> ServiceDefinition:
         tables=messaging_tables,
         migrations=migrations_path(__file__),
         endpoints=endpoints(),
-        subscribers=[import_subscriber] if import_worker else [],
+        subscribers=[import_subscriber, jobs.subscriber] if import_worker else [jobs.subscriber],
         on_start=load_demo_data_in_development,
         # Its flushes keep the vocabulary of search keys; no other service's sessions do.
         session_class=ContactsSession,

@@ -7,13 +7,15 @@ import io
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from punte_contacts.imports import reverting
 from punte_contacts.imports import service as import_service
 from punte_contacts.imports.models import ImportJob, ImportRow
 from punte_contacts.organizations.models import ContactPoint, Organization, SearchWord
 from punte_contacts.people.models import Person
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
+from punte_contracts.jobs import JobStatus
 from punte_platform.context import CallContext
 from punte_platform.ids import new_id
 from punte_platform.runtime import ServiceRuntime
@@ -21,7 +23,15 @@ from punte_platform.testing.waiting import eventually
 from sqlalchemy import select
 from stdnum.ro import cui as ro_cui
 
-from ..conftest import READER, call, call_error, count_rows, outbox_types
+from ..conftest import (
+    READER,
+    call,
+    call_error,
+    count_rows,
+    finished_job,
+    job_result,
+    outbox_types,
+)
 from ..organizations.test_organization_handlers import create as create_org
 from ..people.test_privacy import raw_text
 
@@ -88,6 +98,21 @@ async def apply_and_wait(runtime: ServiceRuntime, job: c.ImportJob) -> c.ImportJ
         return await call(runtime, c.GetImport(id=job.id))
 
     return await eventually(probe, lambda j: j.status is c.ImportStatus.APPLIED, timeout=30)
+
+
+async def revert_and_wait(runtime: ServiceRuntime, job: c.ImportJob) -> c.ImportRevertReport:
+    reverting = await call(runtime, c.RevertImport(id=job.id))
+    assert reverting.status is c.ImportStatus.REVERTING
+    assert reverting.revert_job_id is not None
+    done = await finished_job(
+        runtime, await call(runtime, c.GetContactsJob(id=reverting.revert_job_id))
+    )
+    assert done.status is JobStatus.SUCCEEDED, done.error
+    assert done.done == done.total
+    reverted = await call(runtime, c.GetImport(id=job.id))
+    assert reverted.status is c.ImportStatus.REVERTED
+    assert reverted.revert_job_id == reverting.revert_job_id
+    return c.ImportRevertReport.model_validate(done.result)
 
 
 def errors_by_line(job: c.ImportJob) -> dict[int, list[tuple[tuple[str | int, ...], str]]]:
@@ -194,6 +219,7 @@ async def test_apply_in_chunks_then_rerun_creates_nothing_then_revert_restores(
 ) -> None:
     contacts = contacts_with_worker
     monkeypatch.setattr(import_service, "CHUNK", 2)
+    monkeypatch.setattr(reverting, "REVERT_CHUNK", 2)  # the revert takes three steps
     existing = await create_org(contacts)  # CUI 18547290, Timișoara, tags it/export
     other = await create_org(
         contacts, legal_name="Rămâne Neatinsă", cui=cui(9), emails=[], phones=[]
@@ -237,10 +263,9 @@ async def test_apply_in_chunks_then_rerun_creates_nothing_then_revert_restores(
         contacts,
         c.UpdateOrganization(id=edited_id, expected_version=edited.version, notes="de păstrat"),
     )
-    report = await call(contacts, c.RevertImport(id=job.id))
-    assert (report.deleted, report.restored) == (2, 1)
+    report = await revert_and_wait(contacts, job)
+    assert (report.import_id, report.deleted, report.restored) == (job.id, 2, 1)
     assert [(r.line, r.target_id) for r in report.conflicts] == [(2, edited_id)]
-    assert report.job.status is c.ImportStatus.REVERTED
     left = await orgs(contacts, [existing.id, other.id, *created])
     assert set(left) == {existing.id, other.id, edited_id}
     restored = left[existing.id]
@@ -286,7 +311,7 @@ async def test_people_from_xlsx_upsert_by_email(contacts_with_worker: ServiceRun
     reply = await call(contacts, c.GetPeople(ids=[known.id]))
     assert reply.items[0].job_title == "directoare"
 
-    report = await call(contacts, c.RevertImport(id=job.id))
+    report = await revert_and_wait(contacts, job)
     assert (report.deleted, report.restored, report.conflicts) == (1, 1, [])
     reply = await call(contacts, c.GetPeople(ids=[known.id]))
     assert reply.items[0].job_title is None
@@ -295,7 +320,8 @@ async def test_people_from_xlsx_upsert_by_email(contacts_with_worker: ServiceRun
 
 async def test_an_export_imports_back_with_no_mapping(contacts: ServiceRuntime) -> None:
     await create_org(contacts)
-    exported = await call(contacts, c.ExportOrganizations(format=c.ExportFormat.XLSX))
+    body = c.ExportOrganizations(format=c.ExportFormat.XLSX)
+    exported = await job_result(contacts, body, c.ExportFile)
     # The exported file is staged: it imports back by its id, under its own name.
     body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=exported.file.id)
     job = await call(contacts, body)
@@ -521,3 +547,55 @@ async def test_people_over_the_threshold_find_duplicate_emails_across_chunks(
     assert errors_by_line(job) == {
         5: [(("emails",), "duplicate in the file: same emails as line 2")]
     }
+
+
+async def test_a_large_export_and_revert_are_jobs_and_a_create_meanwhile_answers_at_once(
+    contacts_with_worker: ServiceRuntime,
+) -> None:
+    contacts = contacts_with_worker
+    # Over 2,000 rows, checked in the background too: every step of the test is a job's.
+    count = c.IMPORT_CHECKED_AT_ONCE_ROWS + 1
+    rows = [[f"Firma {n} SRL", cui(n), f"o{n}@firma.ro", "", "Arad", "lot"] for n in range(count)]
+    started = await start(contacts, csv_bytes(rows))
+
+    async def checking() -> c.ImportJob:
+        return await call(contacts, c.GetImport(id=started.id))
+
+    job = await eventually(checking, lambda j: j.status is c.ImportStatus.VALIDATED, timeout=60)
+    assert job.planned == c.ImportCounts(create=count)
+    await apply_and_wait(contacts, job)
+    assert await count_rows(contacts, Organization) == count
+
+    # The export answers with its job at once; the job's result is the staged XLSX file.
+    # (20,000 organisations: bench/contacts_export.py.)
+    exporting = await call(contacts, c.ExportOrganizations(format=c.ExportFormat.XLSX))
+    assert exporting.kind == c.ORGANIZATION_EXPORT_JOB
+    assert exporting.status in {JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED}
+    exported_job = await finished_job(contacts, exporting)
+    assert exported_job.status is JobStatus.SUCCEEDED, exported_job.error
+    exported = c.ExportFile.model_validate(exported_job.result)
+    assert exported.rows == count
+    _, content = await contacts.files.get(exported.file.id)
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    assert sheet is not None
+    assert sum(1 for _ in sheet.iter_rows()) == count + 1  # and the header
+
+    # Each answers within the request timeout (a timeout would raise `unavailable`).
+    reverting_job = await call(contacts, c.RevertImport(id=job.id))
+    assert reverting_job.status is c.ImportStatus.REVERTING
+    assert reverting_job.revert_job_id is not None
+    # A create while the revert runs gets in between two of its steps (no long write lock).
+    meanwhile = await create_org(contacts, legal_name="Între Timp", cui=cui(count + 1))
+    progress = await call(contacts, c.GetContactsJob(id=reverting_job.revert_job_id))
+    assert progress.total == count
+
+    done = await finished_job(contacts, progress)
+    assert done.status is JobStatus.SUCCEEDED, done.error
+    assert done.done == done.total == count
+    report = c.ImportRevertReport.model_validate(done.result)
+    assert (report.deleted, report.restored, report.conflicts) == (count, 0, [])
+    assert (await call(contacts, c.GetImport(id=job.id))).status is c.ImportStatus.REVERTED
+    # Nothing of the import is left: only the organisation created meanwhile.
+    assert set(await orgs(contacts, [meanwhile.id])) == {meanwhile.id}
+    assert await count_rows(contacts, Organization) == 1
+    assert await count_rows(contacts, ContactPoint) == len(meanwhile.emails) + len(meanwhile.phones)

@@ -7,10 +7,11 @@ import pytest
 from openpyxl import load_workbook
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
+from punte_contracts.jobs import JobStatus
 from punte_platform.context import CallContext
 from punte_platform.runtime import ServiceRuntime
 
-from ..conftest import call, call_error
+from ..conftest import call, call_error, finished_job, job_result
 from .test_organization_handlers import create
 
 
@@ -37,7 +38,7 @@ async def seed(runtime: ServiceRuntime) -> None:
 
 
 async def export(runtime: ServiceRuntime, **filters: object) -> c.ExportFile:
-    return await call(runtime, c.ExportOrganizations(**filters))
+    return await job_result(runtime, c.ExportOrganizations(**filters), c.ExportFile)
 
 
 async def download(runtime: ServiceRuntime, file: c.ExportFile) -> bytes:
@@ -97,14 +98,16 @@ async def test_too_large_an_export_asks_to_narrow_the_filter(
 ) -> None:
     await seed(contacts)
     monkeypatch.setattr(c, "EXPORT_MAX_ROWS", 2)
-    error = await call_error(contacts, c.ExportOrganizations())
-    assert error.code is ErrorCode.VALIDATION_FAILED
-    assert "narrow the filter" in error.message
+    failed = await finished_job(contacts, await call(contacts, c.ExportOrganizations()))
+    assert failed.status is JobStatus.FAILED
+    assert failed.error is not None
+    assert "narrow the filter" in failed.error
     monkeypatch.setattr(c, "EXPORT_MAX_ROWS", 50_000)
     monkeypatch.setattr(contacts.files, "max_bytes", 100)
-    error = await call_error(contacts, c.ExportOrganizations())
-    assert error.code is ErrorCode.VALIDATION_FAILED
-    assert "narrow the filter" in error.message
+    failed = await finished_job(contacts, await call(contacts, c.ExportOrganizations()))
+    assert failed.status is JobStatus.FAILED
+    assert failed.error is not None
+    assert "narrow the filter" in failed.error
 
 
 async def test_export_needs_the_read_permission(contacts: ServiceRuntime) -> None:

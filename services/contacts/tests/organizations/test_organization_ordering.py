@@ -10,7 +10,7 @@ from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
 from punte_platform.runtime import ServiceRuntime
 
-from ..conftest import call, call_error
+from ..conftest import call, call_error, job_result
 
 NAMES = [
     "Ştrand Timişoara SRL",  # cedilla: stored (and sorted) as comma-below "Ș"
@@ -169,7 +169,8 @@ async def test_export_keeps_the_order_asked(
     contacts: ServiceRuntime, city: list[c.Organization]
 ) -> None:
     by_name_desc = order(c.SortField.NAME, c.SortDirection.DESC)
-    exported = await call(contacts, c.ExportOrganizations(query="timis", order_by=by_name_desc))
+    body = c.ExportOrganizations(query="timis", order_by=by_name_desc)
+    exported = await job_result(contacts, body, c.ExportFile)
     _, content = await contacts.files.get(exported.file.id)
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     seen, _ = await all_pages(contacts, 3, query="timis", order_by=by_name_desc)

@@ -10,7 +10,7 @@ from punte_contracts.errors import ErrorCode
 from punte_platform.context import CallContext
 from punte_platform.runtime import ServiceRuntime
 
-from ..conftest import call, call_error
+from ..conftest import call, call_error, job_result
 from .test_people_handlers import make_org, make_person
 
 
@@ -69,7 +69,7 @@ async def seed(runtime: ServiceRuntime) -> dict[str, c.Person]:
 
 
 async def export(runtime: ServiceRuntime, **filters: object) -> c.ExportFile:
-    return await call(runtime, c.ExportPeople(**filters))
+    return await job_result(runtime, c.ExportPeople(**filters), c.ExportFile)
 
 
 async def download(runtime: ServiceRuntime, file: c.ExportFile) -> bytes:

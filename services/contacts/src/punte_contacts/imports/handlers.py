@@ -3,7 +3,7 @@
 from punte_contracts import contacts as c
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 
-from punte_contacts.imports import service
+from punte_contacts.imports import applying, planning, reverting, service
 
 registry = EndpointRegistry()
 
@@ -11,13 +11,13 @@ registry = EndpointRegistry()
 @registry.handles(c.StartImport)
 async def start(ctx: HandlerContext, body: c.StartImport) -> c.ImportJob:
     """Upload a file: the dry run (in the background for a large file)."""
-    return await service.start(ctx.session, ctx.file_store, ctx.outbox, body, actor=ctx.call.actor)
+    return await planning.start(ctx.session, ctx.file_store, ctx.outbox, body, actor=ctx.call.actor)
 
 
 @registry.handles(c.ApplyImport)
 async def apply(ctx: HandlerContext, body: c.ApplyImport) -> c.ImportJob:
     """Apply an import in the background."""
-    return await service.apply(ctx.session, ctx.outbox, body)
+    return await applying.apply(ctx.session, ctx.outbox, body)
 
 
 @registry.handles(c.GetImport)
@@ -27,6 +27,6 @@ async def get(ctx: HandlerContext, body: c.GetImport) -> c.ImportJob:
 
 
 @registry.handles(c.RevertImport)
-async def revert(ctx: HandlerContext, body: c.RevertImport) -> c.ImportRevertReport:
-    """Revert an applied import."""
-    return await service.revert(ctx.session, ctx.outbox, body)
+async def revert(ctx: HandlerContext, body: c.RevertImport) -> c.ImportJob:
+    """Start reverting an applied import in the background."""
+    return await reverting.revert(ctx.session, ctx.outbox, body)

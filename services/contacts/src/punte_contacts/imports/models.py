@@ -32,6 +32,8 @@ class ImportJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The platform job undoing the import (`RevertImport`), whose result is the report.
+    revert_job_id: Mapped[UUID | None] = mapped_column(Uuid)
 
 
 class ImportRow(Base):

@@ -87,10 +87,28 @@ async def get(session: AsyncSession, job_id: UUID, *, lock: bool = False) -> Imp
     return await session.scalar(query)
 
 
-async def results(session: AsyncSession, job_id: UUID) -> list[ImportRowResult]:
-    """What each applied row did, in file order."""
-    query = select(ImportRowResult).where(ImportRowResult.job_id == job_id)
-    return list(await session.scalars(query.order_by(ImportRowResult.line)))
+_UNDOABLE = (ImportAction.CREATE, ImportAction.UPDATE)
+
+
+async def count_undoable(session: AsyncSession, job_id: UUID) -> int:
+    """How many applied rows created or updated a record (what a revert has to undo)."""
+    query = select(func.count()).where(
+        ImportRowResult.job_id == job_id, ImportRowResult.action.in_(_UNDOABLE)
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def undoable_before(
+    session: AsyncSession, job_id: UUID, before_line: int | None, limit: int
+) -> list[ImportRowResult]:
+    """The next `limit` applied rows that created or updated a record, before a line, in
+    reverse file order (a revert undoes the last row first)."""
+    query = select(ImportRowResult).where(
+        ImportRowResult.job_id == job_id, ImportRowResult.action.in_(_UNDOABLE)
+    )
+    if before_line is not None:
+        query = query.where(ImportRowResult.line < before_line)
+    return list(await session.scalars(query.order_by(ImportRowResult.line.desc()).limit(limit)))
 
 
 async def add_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

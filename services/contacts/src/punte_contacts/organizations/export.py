@@ -3,11 +3,14 @@
 from typing import Any
 
 from punte_contracts import contacts as c
+from punte_platform.jobs import RunningJob
+from punte_platform.messaging.consumer import MessageContext
 from punte_platform.messaging.files import FileStore
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import exports
 from punte_contacts.file_fields import ORGANIZATION_COLUMNS as COLUMNS
+from punte_contacts.jobs import jobs
 from punte_contacts.organizations import repository
 from punte_contacts.organizations.models import Organization
 from punte_contacts.organizations.service import filter_arguments, sort_values
@@ -42,3 +45,14 @@ async def export(
         title="Organizații",
         stem="organizatii",
     )
+
+
+@jobs.kind(
+    c.ORGANIZATION_EXPORT_JOB,
+    c.ExportOrganizations,
+    c.ExportFile,
+    read_permission=c.READ_PERMISSION,
+)
+async def export_job(ctx: MessageContext, job: RunningJob[c.ExportOrganizations]) -> c.ExportFile:
+    """The export as a job's one step: the job's result is the staged file."""
+    return await export(ctx.session, ctx.files, job.input)

@@ -1,9 +1,11 @@
 """Request endpoints of organisations: thin, the rules are in the service."""
 
 from punte_contracts import contacts as c
+from punte_contracts.jobs import Job
 from punte_contracts.rpc import GetManyReply
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 
+from punte_contacts.jobs import jobs
 from punte_contacts.organizations import duplicates, export, service
 
 registry = EndpointRegistry()
@@ -55,6 +57,6 @@ async def duplicate_suggestions(
 
 
 @registry.handles(c.ExportOrganizations)
-async def export_file(ctx: HandlerContext, body: c.ExportOrganizations) -> c.ExportFile:
-    """Matching organisations as a CSV or XLSX file."""
-    return await export.export(ctx.session, ctx.files, body)
+async def export_file(ctx: HandlerContext, body: c.ExportOrganizations) -> Job:
+    """Matching organisations as a CSV or XLSX file, made by a background job."""
+    return await jobs.start(ctx.session, ctx.outbox, export.export_job, body)

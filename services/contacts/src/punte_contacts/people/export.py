@@ -4,11 +4,14 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts import contacts as c
+from punte_platform.jobs import RunningJob
+from punte_platform.messaging.consumer import MessageContext
 from punte_platform.messaging.files import FileStore
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import exports
 from punte_contacts.file_fields import PERSON_COLUMNS as COLUMNS
+from punte_contacts.jobs import jobs
 from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations.service import sort_values
 from punte_contacts.people import repository
@@ -49,3 +52,9 @@ async def export(session: AsyncSession, files: FileStore, body: c.ExportPeople) 
     return await exports.stage(
         files, COLUMNS, rows, format=body.format, title="Persoane", stem="persoane"
     )
+
+
+@jobs.kind(c.PERSON_EXPORT_JOB, c.ExportPeople, c.ExportFile, read_permission=c.READ_PERMISSION)
+async def export_job(ctx: MessageContext, job: RunningJob[c.ExportPeople]) -> c.ExportFile:
+    """The export as a job's one step: the job's result is the staged file."""
+    return await export(ctx.session, ctx.files, job.input)

@@ -1,9 +1,11 @@
 """Request endpoints of people and affiliations: thin, the rules are in the service."""
 
 from punte_contracts import contacts as c
+from punte_contracts.jobs import Job
 from punte_contracts.rpc import GetManyReply
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 
+from punte_contacts.jobs import jobs
 from punte_contacts.people import duplicates, export, privacy, service
 
 registry = EndpointRegistry()
@@ -99,6 +101,6 @@ async def export_data(ctx: HandlerContext, body: c.ExportPersonData) -> c.Person
 
 
 @registry.handles(c.ExportPeople)
-async def export_file(ctx: HandlerContext, body: c.ExportPeople) -> c.ExportFile:
-    """Matching people as a CSV or XLSX file."""
-    return await export.export(ctx.session, ctx.files, body)
+async def export_file(ctx: HandlerContext, body: c.ExportPeople) -> Job:
+    """Matching people as a CSV or XLSX file, made by a background job."""
+    return await jobs.start(ctx.session, ctx.outbox, export.export_job, body)

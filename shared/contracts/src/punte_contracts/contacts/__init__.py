@@ -92,6 +92,7 @@ from punte_contracts.contacts.imports import (
     ImportJob,
     ImportKind,
     ImportMode,
+    ImportRevertInput,
     ImportRevertReport,
     ImportRowReport,
     ImportStatus,
@@ -110,6 +111,13 @@ from punte_contracts.contacts.interactions import (
     ListInteractionsForMany,
     LogInteraction,
     OwnerInteractionPage,
+)
+from punte_contracts.contacts.jobs import (
+    EXPORT_JOBS,
+    IMPORT_REVERT_JOB,
+    ORGANIZATION_EXPORT_JOB,
+    PERSON_EXPORT_JOB,
+    GetContactsJob,
 )
 from punte_contracts.contacts.merges import (
     MergeEntity,
@@ -186,6 +194,7 @@ from punte_contracts.contacts.search import (
 )
 
 __all__ = [
+    "EXPORT_JOBS",
     "EXPORT_MAX_ROWS",
     "IMPORTERS",
     "IMPORT_CHECKED_AT_ONCE_ROWS",
@@ -193,11 +202,14 @@ __all__ = [
     "IMPORT_MAX_ROWS",
     "IMPORT_PERMISSION",
     "IMPORT_REPORTED_ROWS",
+    "IMPORT_REVERT_JOB",
     "MAX_LIST",
     "MAX_NAME",
     "MAX_NOTES",
     "MAX_PAGE",
     "MAX_SHORT_TEXT",
+    "ORGANIZATION_EXPORT_JOB",
+    "PERSON_EXPORT_JOB",
     "READ_PERMISSION",
     "SERVICE",
     "TIMELINE_ORDER",
@@ -235,6 +247,7 @@ __all__ = [
     "ExportPersonData",
     "FollowUp",
     "FollowUpCompleted",
+    "GetContactsJob",
     "GetImport",
     "GetOrganizations",
     "GetPeople",
@@ -246,6 +259,7 @@ __all__ = [
     "ImportJob",
     "ImportKind",
     "ImportMode",
+    "ImportRevertInput",
     "ImportRevertReport",
     "ImportReverted",
     "ImportRowReport",

@@ -39,12 +39,14 @@ class ImportMode(StrEnum):
 
 class ImportStatus(StrEnum):
     """An import's life: being checked in the background (a large file's dry run, with
-    progress), checked (dry run), being applied in the background, done, undone."""
+    progress), checked (dry run), being applied in the background, done, being undone in
+    the background, undone."""
 
     VALIDATING = "validating"
     VALIDATED = "validated"
     APPLYING = "applying"
     APPLIED = "applied"
+    REVERTING = "reverting"
     REVERTED = "reverted"
 
 
@@ -86,7 +88,8 @@ class ImportJob(Contract):
     `rows_truncated` says when there were more. While `validating`, `progress` is the share
     of rows checked, `planned` and `error_rows` count those so far, and `rows` is empty;
     while `applying`, `progress` and `done` count the rows applied so far, and `rows` is
-    empty too (the reports come with `validated` and `applied`)."""
+    empty too (the reports come with `validated` and `applied`). `revert_job_id` is the
+    background job undoing it, once `RevertImport` started one (`GetContactsJob`)."""
 
     id: UUID
     kind: ImportKind
@@ -104,6 +107,7 @@ class ImportJob(Contract):
     created_at: datetime
     applied_at: datetime | None
     reverted_at: datetime | None
+    revert_job_id: UUID | None = None
 
 
 class StartImport(Request[ImportJob]):
@@ -174,20 +178,32 @@ class GetImport(Request[ImportJob]):
 
 
 class ImportRevertReport(Contract):
-    """What a revert did."""
+    """What a revert did: the result of its job (`RevertImport`)."""
 
-    job: ImportJob
+    import_id: UUID
+    kind: ImportKind
     deleted: int
     restored: int
     conflicts: list[ImportRowReport]
 
 
-class RevertImport(Request[ImportRevertReport]):
-    """Undo an applied import: delete what it created and put back what it updated, except
-    records changed since (or, for created ones, now linked to affiliations or interactions):
-    those are reported as conflicts and left alone."""
+class RevertImport(Request[ImportJob]):
+    """Undo an applied import in the background: delete what it created and put back what
+    it updated, except records changed since (or, for created ones, now linked to
+    affiliations or interactions): those are reported as conflicts and left alone.
+
+    The answer comes at once, the import `reverting` with its `revert_job_id`: the job
+    (`GetContactsJob`) undoes a chunk of rows a step, each in its own short transaction (so
+    other writes go on meanwhile), and ends with the import `reverted` and an
+    `ImportRevertReport` as its result. Reverting an import not `applied` is a `conflict`."""
 
     request_subject = "punte.contacts.import.revert"
     request_permission = IMPORTERS
 
     id: UUID
+
+
+class ImportRevertInput(Contract):
+    """The input of a revert job: the import to undo."""
+
+    import_id: UUID
