@@ -13,7 +13,7 @@ from punte_contacts import file_fields
 from punte_contracts import contacts as c
 from punte_platform.runtime import ServiceRuntime
 
-from .conftest import call
+from .conftest import call, job_result
 from .imports.test_imports import apply_and_wait
 from .organizations.test_organization_handlers import create
 
@@ -56,7 +56,7 @@ async def test_a_plain_field_is_exported_and_imported(
 ) -> None:
     contacts = contacts_with_worker
     await create(contacts, founded_on=date(1991, 5, 17), size_band=c.SizeBand.SMALL)
-    exported = await call(contacts, c.ExportOrganizations())
+    exported = await job_result(contacts, c.ExportOrganizations(), c.ExportFile)
     content = (await contacts.files.get(exported.file.id))[1].decode("utf-8-sig")
     (row,) = csv.DictReader(io.StringIO(content))
     assert row["founded_on"] == "1991-05-17"
