@@ -627,7 +627,7 @@ async def _create_all(
             row["search_key"] = search_key(values.get("given_name"), values["family_name"])
         rows.append(row)
     await repository.add_records(session, Organization if organizations_kind else Person, rows)
-    await search_words.add_words(session, [row["search_key"] for row in rows])
+    await search_words.vocabulary.add_words(session, [row["search_key"] for row in rows])
     owner = "organization_id" if organizations_kind else "person_id"
     await repository.add_contact_points(
         session,
