@@ -455,7 +455,7 @@ ON CONFLICT DO NOTHING
 
 def vocabulary(keys: list[str]) -> list[dict[str, str]]:
     """The vocabulary rows of these search keys, as the service's flush hook writes them."""
-    from punte_contacts.search_words import words_of
+    from punte_platform.search import words_of
 
     words: set[str] = set()
     for key in keys:

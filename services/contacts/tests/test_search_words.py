@@ -9,6 +9,7 @@ import pytest
 from punte_contacts import search_words
 from punte_contacts.organizations.models import Organization, SearchWord
 from punte_contracts import contacts as c
+from punte_platform import search as name_search
 from punte_platform.db import create_engine, create_session_factory, utcnow
 from punte_platform.ids import new_id
 from punte_platform.runtime import ServiceRuntime
@@ -85,18 +86,18 @@ async def test_both_backends_pick_the_same_similar_words(contacts: ServiceRuntim
     ):
         await make(contacts, name)
     async with contacts.session_factory() as session:
-        assert await search_words.similar_words(session, "culturla") == [
+        assert await search_words.vocabulary.similar_words(session, "culturla") == [
             "culturala",
             "cultura",
         ]
         # "timis" (0.45) is 4 letters shorter: still a candidate on SQLite.
-        assert await search_words.similar_words(session, "timisoaar") == [
+        assert await search_words.vocabulary.similar_words(session, "timisoaar") == [
             "timisoara",
             "timisoarei",
             "timis",
         ]
-        assert await search_words.similar_words(session, "culturala") == []  # known
-        assert await search_words.similar_words(session, "xyzzy") == []  # nothing near
+        assert await search_words.vocabulary.similar_words(session, "culturala") == []  # known
+        assert await search_words.vocabulary.similar_words(session, "xyzzy") == []  # nothing near
 
 
 async def test_a_crowded_vocabulary_still_offers_the_nearest_words(
@@ -110,7 +111,7 @@ async def test_a_crowded_vocabulary_still_offers_the_nearest_words(
         await session.execute(insert(SearchWord), [{"word": w} for w in sorted(crowd)])
     # More words share the first letter than SQLite compares (CANDIDATES); the nearest in
     # alphabetical order are among those compared.
-    assert len(crowd) > search_words.CANDIDATES
+    assert len(crowd) > name_search.CANDIDATES
     assert await search(contacts, "asociatia culturla") == ["Asociația Culturală Banat"]
 
 
@@ -129,14 +130,12 @@ async def test_words_are_scored_as_pg_trgm_scores_them(contacts: ServiceRuntime)
     async with contacts.session_factory() as session:
         for typed, known in pairs:
             theirs = await session.scalar(select(func.similarity(typed, known)))
-            ours = search_words.similarity(
-                search_words.trigrams(typed), search_words.trigrams(known)
-            )
+            ours = name_search.similarity(name_search.trigrams(typed), name_search.trigrams(known))
             assert ours == pytest.approx(float(theirs), abs=1e-6), (typed, known)
 
 
 def test_alternatives_keep_the_best_within_the_spread() -> None:
-    pick = search_words.alternatives
+    pick = name_search.alternatives
     assert pick("x", []) == []
     assert pick("marja", [("maria", 1 / 3), ("mario", 1 / 3)]) == ["maria", "mario"]
     # 0.4 - SPREAD is 0.3 exactly, as PostgreSQL's float4 scores make it too.

@@ -5,9 +5,9 @@ import io
 from typing import Any
 
 import pytest
-from punte_contacts.organizations import repository
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
+from punte_platform import search
 from punte_platform.runtime import ServiceRuntime
 
 from ..conftest import call, call_error, job_result
@@ -187,7 +187,7 @@ async def test_both_plans_for_words_anywhere_list_the_same_pages(
         await make(contacts, name)
     await make(contacts, "Zefir Timișoara SRL")
     # 0: always read the name index in order; a million: always ask the trigram index first.
-    monkeypatch.setattr(repository, "FEW_MATCHES", few)
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
     seen, _ = await all_pages(contacts, 2, query="timis")
     assert seen == ["Banat Timiș SRL", "Delta Timișoara", "Zefir Timișoara SRL"]
     seen, _ = await all_pages(contacts, 1, query="timis", kind=c.OrganizationKind.COMPANY)

@@ -158,7 +158,7 @@ async def _create_all(
         }
         rows.append(row | strategy.creation(row))
     await repository.add_records(session, strategy.model, rows)
-    await search_words.add_words(session, [row["search_key"] for row in rows])
+    await search_words.vocabulary.add_words(session, [row["search_key"] for row in rows])
     await repository.add_contact_points(
         session,
         [

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from punte_contracts import contacts as c
 from punte_platform.errors import ServiceError
+from punte_platform.search import is_postgresql
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,7 +51,7 @@ async def _similar_names(
         Organization.id != exclude if exclude is not None else literal(True)
     )
     live = Organization.status != c.OrganizationStatus.MERGED
-    if repository.is_postgresql(session):
+    if is_postgresql(session):
         similarity = func.similarity(Organization.search_key, key)
         rows = await session.execute(
             select(Organization.id, similarity)

@@ -10,6 +10,7 @@ from punte_contracts.contacts import (
     OrganizationStatus,
 )
 from punte_platform.db import JSONDocument, UTCDateTime, enum_column
+from punte_platform.search import add_search_word_table
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,24 +99,18 @@ class ContactPoint(Base):
     )
 
 
-class SearchWord(Base):
-    """A word of some organisation's or person's search key.
+search_word = add_search_word_table(Base.metadata)
 
-    Typo-tolerant search looks each word of a text up here (a small table, trigram-indexed on
-    PostgreSQL, read by primary-key range on SQLite) and then searches names for the similar
-    words found, which the name indexes serve well; comparing the text with every name
-    instead costs a scan. Words are added as names are written and removed when no name
+
+class SearchWord(Base):
+    """A word of some organisation's or person's search key (`punte_platform.search`).
+
+    Typo-tolerant search looks each word of a text up here and then searches names for the
+    similar words found, which the name indexes serve well; comparing the text with every
+    name instead costs a scan. Words are added as names are written and removed when no name
     holds them any more (`punte_contacts.search_words`), so an erased name leaves none.
     """
 
-    __tablename__ = "search_word"
-    __table_args__ = (
-        Index(
-            "ix_search_word_word_trgm",
-            "word",
-            postgresql_using="gin",
-            postgresql_ops={"word": "gin_trgm_ops"},
-        ),
-    )
+    __table__ = search_word
 
-    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    word: Mapped[str]

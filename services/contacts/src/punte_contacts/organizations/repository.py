@@ -1,8 +1,6 @@
 """Every query on organisations and contact points."""
 
-import json
-import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -16,30 +14,26 @@ from punte_contracts.contacts import (
 )
 from punte_platform.ids import new_id
 from punte_platform.paging import SortKey
+from punte_platform.search import Tiers, is_postgresql, text_tiers, tiered_search
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     delete,
     exists,
-    false,
     func,
     literal,
-    not_,
     or_,
     select,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from punte_contacts import search_words
 from punte_contacts.organizations.models import ContactPoint, Organization
+from punte_contacts.search_words import vocabulary
 
 EMAIL = "email"
-MIN_FUZZY_LENGTH = 4
 PHONE = "phone"
 
 
@@ -156,198 +150,6 @@ def has_contact(
     return select(ContactPoint.id).where(owner == entity_id, or_(*conditions)).exists()
 
 
-def name_prefix(key_column: InstrumentedAttribute[str], key: str) -> ColumnElement[bool]:
-    """The key starts with `key`. Keys are ASCII letters, digits and spaces, so the range
-    [key, key with its last character + 1) holds exactly the prefixed keys in byte order
-    (SQLite's BINARY, PostgreSQL's C and C.UTF-8 collations); it lets the (search_key, id)
-    B-tree serve the prefix, which LIKE does not on SQLite nor outside PostgreSQL's "C"."""
-    last = key[-1]
-    if last in "zZ9" or not last.isascii() or not last.isalnum():
-        return key_column.like(f"{key}%")
-    # No LIKE beside the range: the planner would multiply the two selectivities, think
-    # the prefix rare and sort every match instead of reading the index in order.
-    return and_(key_column >= key, key_column < key[:-1] + chr(ord(last) + 1))
-
-
-# Builds the condition of the typo tier (None: no word has a similar one), when needed.
-FuzzyTier = Callable[[], Awaitable[ColumnElement[bool] | None]]
-
-
-@dataclass(frozen=True)
-class Tiers:
-    """A search text's match conditions, best first (a row's rank is the first it meets):
-    0 exact identifiers or a name prefix, 1 names holding every word of the text (any order,
-    anywhere), 2 (built on demand) names holding, for every word, it or a known word similar
-    to it (typos). No tiers without a text: everything matches, rank 0."""
-
-    eager: list[ColumnElement[bool]]
-    fuzzy: FuzzyTier | None = None
-
-    async def all(self) -> list[ColumnElement[bool]]:
-        """Every tier, the typo one built."""
-        built = await self.fuzzy() if self.fuzzy is not None else None
-        return [*self.eager, built] if built is not None else list(self.eager)
-
-    async def matched(self) -> list[ColumnElement[bool]]:
-        """The WHERE condition "matches any tier" (none without a text)."""
-        tiers = await self.all()
-        return [or_(*tiers)] if tiers else []
-
-
-def text_tiers(
-    session: AsyncSession,
-    key_column: InstrumentedAttribute[str],
-    exact: list[ColumnElement[bool]],
-    key: str,
-) -> Tiers:
-    """The match tiers of a search text (see `Tiers`)."""
-    if not key and not exact:
-        return Tiers([])
-    words = key.split()
-    eager = [
-        or_(name_prefix(key_column, key), *exact) if key else or_(*exact),
-        and_(*(key_column.like(f"%{word}%") for word in words)) if words else false(),
-    ]
-    if len(key) < MIN_FUZZY_LENGTH:
-        return Tiers(eager)
-
-    async def fuzzy() -> ColumnElement[bool] | None:
-        conditions = []
-        corrected = False
-        for word in words:
-            short = len(word) < search_words.MIN_WORD
-            similar = [] if short else await search_words.similar_words(session, word)
-            corrected = corrected or bool(similar)
-            conditions.append(or_(*(key_column.like(f"%{w}%") for w in [word, *similar])))
-        return and_(*conditions) if corrected else None
-
-    return Tiers(eager, fuzzy)
-
-
-async def tiered_search(
-    session: AsyncSession,
-    entity: Any,
-    *,
-    conditions: Sequence[ColumnElement[bool]],
-    tiers: Tiers,
-    order: SearchOrder | None,
-    after: Sequence[Any] | None,
-    limit: int,
-) -> list[tuple[Any, int]]:
-    """Rows of `entity` (Organization or Person) meeting `conditions` and any of `tiers`,
-    with their rank, in `order` (`sort_key`), after the row whose sort key is `after`.
-
-    In relevance order each tier is its own query, ordered by (search key, id) and limited,
-    asked only while the page is not full: a query the (search_key, id) B-tree or the
-    trigram index serves, instead of ranking every match to keep the first few."""
-    if order is not None or not tiers.eager:
-        matched = await tiers.matched()
-        key = sort_key(order, literal(0), entity)
-        if order is None:  # no text: everything at rank 0, by name
-            key = SortKey(key.columns[1:])
-            after = after[1:] if after is not None else None
-        query = select(entity).where(*conditions, *matched)
-        if after is not None:
-            query = query.where(key.after(after))
-        result = await session.scalars(query.order_by(*key.order_by()).limit(limit))
-        return [(row, 0) for row in result]
-    rows: list[tuple[Any, int]] = []
-    by_name = SortKey([entity.search_key, entity.id])
-    start = int(after[0]) if after is not None else 0
-    ranked = list(tiers.eager)
-    for rank in range(start, len(tiers.eager) + 1):
-        if rank == len(ranked):
-            # The typo tier costs vocabulary lookups: only when the better ones fall short.
-            fuzzy = await tiers.fuzzy() if tiers.fuzzy is not None else None
-            if fuzzy is None:
-                break
-            ranked.append(fuzzy)
-        filters = list(conditions)
-        if after is not None and rank == start:
-            filters.append(by_name.after(after[1:]))
-        match = and_(ranked[rank], *(not_(tier) for tier in ranked[:rank]))
-        wanted = limit - len(rows)
-        if rank == 0 or not is_postgresql(session):
-            # A name prefix is a range of the name index; SQLite has no other index to use.
-            query = select(entity).where(*filters, match).order_by(*by_name.order_by())
-            found = list(await session.scalars(query.limit(wanted)))
-        else:
-            found = await _words_anywhere(session, entity, filters, match, wanted)
-        rows += [(row, rank) for row in found]
-        if len(rows) >= limit:
-            break
-    return rows
-
-
-# Under this many matches (the planner's estimate), the trigram index finds them all and a
-# sort orders them; over it, reading the name index in order fills a page sooner.
-FEW_MATCHES = 2000
-
-
-async def _words_anywhere(
-    session: AsyncSession,
-    entity: Any,
-    filters: Sequence[ColumnElement[bool]],
-    match: ColumnElement[bool],
-    limit: int,
-) -> list[Any]:
-    """The first `limit` rows meeting `filters` and `match` (words anywhere in the name), by
-    (search key, id), on PostgreSQL.
-
-    Common matches (every "timisoara") fill a page soonest by reading the name index in
-    order. Rare ones, or ones bunched late in name order (a family name, in keys that start
-    with the given name), would have that read scan most of the table, where the trigram
-    index finds them all at once. The planner estimates the match count well but plans the
-    ordered read whenever the LIMIT is small, as it assumes matches spread evenly; so its
-    estimate is asked first and the plan chosen here."""
-    by_name = SortKey([entity.search_key, entity.id])
-    where = [*filters, match]
-    if await _estimated_rows(session, select(entity.id).where(*where)) >= FEW_MATCHES:
-        query = select(entity).where(*where).order_by(*by_name.order_by()).limit(limit)
-        return list(await session.scalars(query))
-    # MATERIALIZED: plan the match alone, through the trigram index; sort only what it finds.
-    found = (
-        select(entity.id, entity.search_key)
-        .where(*where)
-        .cte("few_matches")
-        .prefix_with("MATERIALIZED")
-    )
-    first = select(found.c.id, found.c.search_key).order_by(found.c.search_key, found.c.id)
-    return await _rows_of(session, entity, first.limit(limit))
-
-
-async def _estimated_rows(session: AsyncSession, query: Select[Any]) -> float:
-    """The planner's estimate of the rows `query` returns (EXPLAIN without running it)."""
-    try:
-        # Literal values (quoted by SQLAlchemy): EXPLAIN takes no parameters through here.
-        sql = query.compile(
-            dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-        )
-    except CompileError:
-        return math.inf  # a value with no literal form: read in name order
-    connection = await session.connection()
-    plan: Any = (await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return float(plan[0]["Plan"]["Plan Rows"])
-
-
-async def _rows_of(session: AsyncSession, entity: Any, keys: Select[Any]) -> list[Any]:
-    """The rows whose (id, search key) `keys` selects, in its order."""
-    chosen = keys.subquery("chosen")
-    query = (
-        select(entity)
-        .join(chosen, entity.id == chosen.c.id)
-        .order_by(chosen.c.search_key, chosen.c.id)
-    )
-    return list(await session.scalars(query))
-
-
-def is_postgresql(session: AsyncSession) -> bool:
-    """Whether the session talks to PostgreSQL."""
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def sort_key(order: SearchOrder | None, rank: ColumnElement[int], entity: Any) -> SortKey:
     """The sort key of a search of `entity` (Organization or Person): (rank, search key, id)
     by default, else (the chosen column, id) in the chosen direction."""
@@ -381,7 +183,7 @@ def _conditions(
     contact = has_contact(ContactPoint.organization_id, Organization.id, match)
     if contact is not None:
         exact.append(contact)
-    tiers = text_tiers(session, Organization.search_key, exact, match.key)
+    tiers = text_tiers(vocabulary, session, Organization.search_key, exact, match.key)
     conditions: list[ColumnElement[bool]] = []
     if kind is not None:
         conditions.append(Organization.kind == kind)
@@ -416,9 +218,11 @@ async def search(
     return await tiered_search(
         session,
         Organization,
+        key_column=Organization.search_key,
+        id_column=Organization.id,
         conditions=conditions,
         tiers=tiers,
-        order=order,
+        order_key=sort_key(order, literal(0), Organization) if order is not None else None,
         after=after,
         limit=limit,
     )

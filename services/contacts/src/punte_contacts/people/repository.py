@@ -5,20 +5,19 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts.contacts import SearchOrder
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from punte_platform.search import Tiers, is_postgresql, text_tiers, tiered_search
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.organizations.models import ContactPoint
 from punte_contacts.organizations.repository import (
     TextMatch,
-    Tiers,
     has_contact,
-    is_postgresql,
     json_list_contains,
-    text_tiers,
-    tiered_search,
+    sort_key,
 )
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
+from punte_contacts.search_words import vocabulary
 
 
 async def get(session: AsyncSession, person_id: UUID) -> Person | None:
@@ -53,7 +52,7 @@ def _conditions(
     contact = has_contact(ContactPoint.person_id, Person.id, match)
     if contact is not None:
         exact.append(contact)
-    tiers = text_tiers(session, Person.search_key, exact, match.key)
+    tiers = text_tiers(vocabulary, session, Person.search_key, exact, match.key)
     conditions: list[ColumnElement[bool]] = [Person.merged_into_id.is_(None)]
     if tag:
         conditions.append(json_list_contains(session, Person.tags, tag))
@@ -78,9 +77,11 @@ async def search(
     return await tiered_search(
         session,
         Person,
+        key_column=Person.search_key,
+        id_column=Person.id,
         conditions=conditions,
         tiers=tiers,
-        order=order,
+        order_key=sort_key(order, literal(0), Person) if order is not None else None,
         after=after,
         limit=limit,
     )
