@@ -8,6 +8,7 @@ import pytest
 from punte_contacts.app import definition
 from punte_contacts.settings import ContactsSettings
 from punte_contracts import contacts as c
+from punte_contracts.envelope import CloudEvent, DomainMessage
 from punte_contracts.errors import ServiceErrorBody
 from punte_contracts.jobs import FINISHED_JOB_STATUSES, Job, JobStatus
 from punte_contracts.rpc import Request
@@ -23,6 +24,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import DeclarativeBase
 
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
+MessageT = TypeVar("MessageT", bound=DomainMessage)
 
 WRITER = CallContext(
     actor="user:0190f0e0-0000-7000-8000-000000000001",
@@ -120,6 +122,18 @@ async def count_rows(runtime: ServiceRuntime, table: Table | type[DeclarativeBas
     selectable = table if isinstance(table, Table) else table.__table__
     async with runtime.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(selectable)) or 0)
+
+
+async def outbox_messages(runtime: ServiceRuntime, message: type[MessageT]) -> list[MessageT]:
+    """The bodies of one type of message in the outbox, in order."""
+    outbox = runtime.definition.tables.outbox
+    async with runtime.session_factory() as session:
+        payloads = await session.scalars(
+            select(outbox.c.payload)
+            .where(outbox.c.subject == message.message_type())
+            .order_by(outbox.c.position)
+        )
+        return [CloudEvent.model_validate_json(p).parse_data(message) for p in payloads]
 
 
 async def outbox_types(runtime: ServiceRuntime) -> list[str]:

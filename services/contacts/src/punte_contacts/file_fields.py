@@ -65,3 +65,10 @@ PERSON_COLUMNS = export_columns(
 ORGANIZATION_IMPORT_FIELDS = import_fields(c.CreateOrganization)
 PERSON_IMPORT_FIELDS = import_fields(c.CreatePerson)
 LIST_FIELDS = list_fields(c.CreateOrganization) | list_fields(c.CreatePerson)
+
+
+def contract_fields(contract: type[BaseModel], columns: Iterable[str]) -> list[str]:
+    """The read contract's fields that changed columns belong to, as messages name them:
+    address parts are `address`; derived columns (search and locality keys) are no field."""
+    names = {"address" if column in ADDRESS_PARTS else column for column in columns}
+    return sorted(names & set(contract.model_fields))

@@ -30,6 +30,7 @@ from ..conftest import (
     count_rows,
     finished_job,
     job_result,
+    outbox_messages,
     outbox_types,
 )
 from ..organizations.test_organization_handlers import create as create_org
@@ -273,6 +274,13 @@ async def test_apply_in_chunks_then_rerun_creates_nothing_then_revert_restores(
         if name not in {"version", "updated_at"}:
             assert getattr(restored, name) == getattr(existing, name), name
     assert restored.version > updated.version
+    # The revert names contract fields, never columns such as locality_key or search_key.
+    (*_, revert_message) = [
+        m
+        for m in await outbox_messages(contacts, c.OrganizationUpdated)
+        if m.organization_id == existing.id
+    ]
+    assert revert_message.changed == ["address", "emails", "legal_name", "tags"]
     twice = await call_error(contacts, c.RevertImport(id=job.id))
     assert twice.code is ErrorCode.CONFLICT
 

@@ -153,7 +153,11 @@ class OrganizationImport(ImportStrategy[Organization, c.UpdateOrganization]):
         return c.OrganizationDeleted(organization_id=record_id)
 
     def restored(self, record_id: UUID, version: int, changed: list[str]) -> DomainMessage:
-        return c.OrganizationUpdated(organization_id=record_id, version=version, changed=changed)
+        return c.OrganizationUpdated(
+            organization_id=record_id,
+            version=version,
+            changed=file_fields.contract_fields(c.Organization, changed),
+        )
 
     async def is_linked(self, session: AsyncSession, record_id: UUID) -> bool:
         return await repository.organization_is_linked(session, record_id)
@@ -203,7 +207,11 @@ class PersonImport(ImportStrategy[Person, c.UpdatePerson]):
         return c.PersonDeleted(person_id=record_id)
 
     def restored(self, record_id: UUID, version: int, changed: list[str]) -> DomainMessage:
-        return c.PersonUpdated(person_id=record_id, version=version, changed=changed)
+        return c.PersonUpdated(
+            person_id=record_id,
+            version=version,
+            changed=file_fields.contract_fields(c.Person, changed),
+        )
 
     async def is_linked(self, session: AsyncSession, record_id: UUID) -> bool:
         return await repository.person_is_linked(session, record_id)

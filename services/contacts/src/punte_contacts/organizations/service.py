@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from punte_contacts import file_fields
 from punte_contacts import identifiers as ids
 from punte_contacts.organizations import repository
 from punte_contacts.organizations.models import Organization
@@ -169,22 +170,13 @@ async def update(
         await repository.replace_contact_points(
             session, emails=org.emails, phones=org.phones, organization_id=org.id
         )
-    public = sorted({_public_name(name) for name in changed})
+    public = file_fields.contract_fields(c.Organization, changed)
     await outbox.add(
         session,
         c.OrganizationUpdated(organization_id=org.id, version=org.version, changed=public),
         key=str(org.id),
     )
     return c.Organization.model_validate(org)
-
-
-def _public_name(column: str) -> str:
-    """The contract field a stored column belongs to."""
-    if column in {"street", "locality", "locality_key", "county", "county_key", "postal_code"}:
-        return "address"
-    if column == "country":
-        return "address"
-    return column
 
 
 async def archive(
