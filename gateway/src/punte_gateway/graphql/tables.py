@@ -1,5 +1,6 @@
 """Nodes and connections over the gateway's own tables (users, API keys, the audit log)."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, TypeVar
@@ -57,23 +58,23 @@ async def stored_connection(
     return built
 
 
-class StoredNode:
+class StoredNode(ABC):
     """Mixed into a node kept in the gateway's own tables (`class UserNode(StoredNode,
     relay.Node)`): `node(id:)` reads the ones asked for in one query."""
 
     label: ClassVar[str]
 
     @classmethod
+    @abstractmethod
     async def readable(
         cls, info: Info[GraphQLContext, Any], session: AsyncSession, ids: Sequence[UUID]
     ) -> Mapping[UUID, Any]:
         """The rows of these ids the caller may see (refusing it outright, if it sees none)."""
-        raise NotImplementedError
 
     @classmethod
+    @abstractmethod
     def from_model(cls, row: Any) -> Any:
         """The node of a row."""
-        raise NotImplementedError
 
     @classmethod
     async def resolve_nodes(
