@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -123,6 +123,30 @@ class RefreshSessionPayload:
     user_errors: list[UserError] = strawberry.field(description="invalid_token, locked")
 
 
+SessionPayloadT = TypeVar("SessionPayloadT", LoginPayload, RefreshSessionPayload)
+
+
+def _session_answer(
+    payload: type[SessionPayloadT], result: service.SessionTokens | service.AuthFailure
+) -> SessionPayloadT:
+    """A login's or a refresh's answer: the new tokens and their user, or why not."""
+    if isinstance(result, service.AuthFailure):
+        return payload(
+            access_token=None,
+            refresh_token=None,
+            expires_at=None,
+            user=None,
+            user_errors=_failure_errors(result),
+        )
+    return payload(
+        access_token=result.access_token,
+        refresh_token=result.refresh_token,
+        expires_at=result.access_expires_at,
+        user=UserNode.from_model(result.user),
+        user_errors=[],
+    )
+
+
 @strawberry.input(description="End this session, or every session of the caller.")
 class LogoutInput:
     refresh_token: str
@@ -222,21 +246,7 @@ class AuthMutation:
                 input.password,
                 now=context.runtime.clock.now(),
             )
-        if isinstance(result, service.AuthFailure):
-            return LoginPayload(
-                access_token=None,
-                refresh_token=None,
-                expires_at=None,
-                user=None,
-                user_errors=_failure_errors(result),
-            )
-        return LoginPayload(
-            access_token=result.access_token,
-            refresh_token=result.refresh_token,
-            expires_at=result.access_expires_at,
-            user=UserNode.from_model(result.user),
-            user_errors=[],
-        )
+        return _session_answer(LoginPayload, result)
 
     @strawberry.mutation(
         description="Trade a refresh token for a new access token and refresh token (no token "
@@ -248,21 +258,7 @@ class AuthMutation:
         context = info.context
         async with context.transaction() as session:
             result = await service.refresh(session, context.settings, input.refresh_token)
-        if isinstance(result, service.AuthFailure):
-            return RefreshSessionPayload(
-                access_token=None,
-                refresh_token=None,
-                expires_at=None,
-                user=None,
-                user_errors=_failure_errors(result),
-            )
-        return RefreshSessionPayload(
-            access_token=result.access_token,
-            refresh_token=result.refresh_token,
-            expires_at=result.access_expires_at,
-            user=UserNode.from_model(result.user),
-            user_errors=[],
-        )
+        return _session_answer(RefreshSessionPayload, result)
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
