@@ -234,6 +234,19 @@ def postgres_server_url() -> str:
     return os.environ.get(POSTGRES_URL_VARIABLE) or DEFAULT_POSTGRES_URL
 
 
+async def reachable_backends(choice: str) -> tuple[list[str], dict[str, str]]:
+    """The backends `--backend` names (`both` is the two), less an unreachable PostgreSQL,
+    and why each left out was."""
+    backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
+    skipped: dict[str, str] = {}
+    if "postgresql" in backends:
+        problem = await postgres_reachable(postgres_server_url())
+        if problem is not None:
+            skipped["postgresql"] = problem
+            backends.remove("postgresql")
+    return backends, skipped
+
+
 async def postgres_reachable(url: str) -> str | None:
     """None if we can connect to the server's `postgres` database, else why not."""
     import asyncpg

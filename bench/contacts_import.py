@@ -323,14 +323,8 @@ async def one_backend(
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    skipped: dict[str, str] = {}
+    backends, skipped = await c.reachable_backends(args.backend)
     postgres_url = c.postgres_server_url()
-    if "postgresql" in backends:
-        problem = await c.postgres_reachable(postgres_url)
-        if problem is not None:
-            skipped["postgresql"] = problem
-            backends.remove("postgresql")
     print(f"\ngenerating {args.rows:,} organisations ...", flush=True)
     with c.stopwatch() as took:
         rows = generate_rows(args.rows)
