@@ -21,7 +21,6 @@ Aim (issue 8, item 6): every request answers within the 5 s timeout while the wo
 import argparse
 import asyncio
 import logging
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -127,14 +126,8 @@ async def _last_import(runtime: Any) -> Any:
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    skipped: dict[str, str] = {}
+    backends, skipped = await c.reachable_backends(args.backend)
     postgres_url = c.postgres_server_url()
-    if "postgresql" in backends:
-        problem = await c.postgres_reachable(postgres_url)
-        if problem is not None:
-            skipped["postgresql"] = problem
-            backends.remove("postgresql")
     results = []
     with tempfile.TemporaryDirectory(prefix="punte-bench-jobs-") as folder:
         tmp = Path(folder)
@@ -184,9 +177,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    args = parser.parse_args()
-    for name in [n for n in os.environ if n.startswith("PUNTE_") and n != c.POSTGRES_URL_VARIABLE]:
-        del os.environ[name]  # the shell's settings must not leak into the measured runtime
+    args = c.parse_args(parser, smoke={"rows": 300, "backend": "sqlite"})
+    c.drop_service_settings()  # the shell's settings must not leak into the measured runtime
     logging.basicConfig(level=logging.WARNING, format="   log: %(name)s: %(message)s")
     logging.getLogger("punte_platform.messaging.nats").setLevel(logging.ERROR)
     facts = c.print_header("contacts jobs: an XLSX export and a revert of many organisations")
