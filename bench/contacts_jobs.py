@@ -96,7 +96,8 @@ async def one_backend(backend: str, databases: c.Databases, tmp: Path, rows: int
             imports = await _last_import(runtime)
             export = await follow(runtime, k.ExportOrganizations(format=k.ExportFormat.XLSX), 1)
             exported = k.ExportFile.model_validate(export.pop("result"))
-            if exported.rows != rows + 1:  # and the one created meanwhile
+            # The one created meanwhile is in it only when the export read after it.
+            if exported.rows not in (rows, rows + 1):
                 raise RuntimeError(f"the export holds {exported.rows} rows")
             revert = await follow(runtime, k.RevertImport(id=imports), 2)
             report = k.ImportRevertReport.model_validate(revert.pop("result"))
