@@ -39,6 +39,16 @@ def test_a_service_field_is_never_taken_from_the_shared_prefix(
     assert ExampleSettings(_env_file=None).database_url.startswith("sqlite")
 
 
+def test_spreadsheet_limits_are_a_setting_with_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ExampleSettings(_env_file=None).table_limits.max_columns == 200
+    monkeypatch.setenv("PUNTE_TABLE_LIMITS", '{"max_rows": 5000, "max_columns": 40}')
+    limits = ExampleSettings(_env_file=None).table_limits
+    assert (limits.max_rows, limits.max_columns, limits.max_cell_chars) == (5000, 40, 32_767)
+    monkeypatch.setenv("PUNTE_TABLE_LIMITS", '{"max_rows": 0}')
+    with pytest.raises(ValidationError):
+        ExampleSettings(_env_file=None)
+
+
 def test_dotenv_files_are_read(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("PUNTE_EXAMPLE_HTTP_PORT=9001\nPUNTE_LOG_LEVEL=DEBUG\n", encoding="utf-8")

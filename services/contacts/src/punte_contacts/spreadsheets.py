@@ -1,4 +1,5 @@
-"""CSV and XLSX files as staff open them: writing exports (reading imports lives here too)."""
+"""CSV and XLSX files as staff open them: writing exports (imports read them with the kit's
+`punte_platform.tables`, and `unguard` what an export guarded)."""
 
 import csv
 import io
@@ -60,64 +61,3 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[str]], *, title: str
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-class UnreadableFile(ValueError):
-    """Not a CSV or XLSX file this service can read."""
-
-
-_ZIP_MAGIC = b"PK\x03\x04"
-
-
-def read_table(filename: str, content: bytes) -> list[list[str]]:
-    """The rows of a CSV or XLSX file (first sheet) as texts; `UnreadableFile` otherwise.
-
-    CSV: UTF-8 (with or without BOM) or, failing that, Windows-1250 (what Romanian Excel
-    saves); the delimiter is `;` when the first line holds more of them than commas."""
-    name = filename.casefold()
-    if content.startswith(_ZIP_MAGIC):
-        if not name.endswith(".xlsx"):
-            raise UnreadableFile("a zip-based file that is not .xlsx: upload CSV or XLSX")
-        return _read_xlsx(content)
-    if not name.endswith((".csv", ".txt")):
-        raise UnreadableFile("not a CSV or XLSX file")
-    return _read_csv(content)
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    if b"\x00" in content:
-        raise UnreadableFile("binary content: not a CSV file")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1250", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    try:
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [[unguard(cell) for cell in row] for row in rows]
-    except csv.Error as error:
-        raise UnreadableFile(f"not a readable CSV file: {error}") from None
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise UnreadableFile(f"not a readable XLSX file: {error}") from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    """A cell as text: whole numbers without `.0` (a CUI typed as a number stays digits)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

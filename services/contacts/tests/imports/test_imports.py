@@ -418,7 +418,7 @@ async def test_a_staged_file_that_is_missing_or_not_a_spreadsheet_is_refused(
         ),
     )
     assert error.code is ErrorCode.VALIDATION_FAILED
-    assert "more than 2 rows" in error.message
+    assert "row 4: over the limit max_rows = 3" in error.message
     assert await count_rows(contacts, ImportJob) == 0
 
 

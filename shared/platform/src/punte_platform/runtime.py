@@ -121,6 +121,7 @@ class ServiceRuntime:
             concurrency=settings.request_concurrency,
             files=lambda: self._files,
             idempotency=self.idempotency,
+            table_limits=settings.table_limits,
         )
         self.uow.on_commit(self._wake_relay_if_outbox_written)
         self._tasks: list[asyncio.Task[None]] = []

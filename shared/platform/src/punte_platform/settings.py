@@ -13,6 +13,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from punte_platform.tables import TableLimits
+
 ENV_FILE = ".env"
 DEFAULT_SECRET_KEY = "punte-development-secret-change-me"  # noqa: S105 (refused in production)
 
@@ -34,6 +36,7 @@ SHARED_FIELDS = frozenset(
         "files_ttl_seconds",
         "files_max_bytes",
         "files_bucket_max_bytes",
+        "table_limits",
         "otlp_endpoint",
     }
 )
@@ -94,6 +97,8 @@ class PunteSettings(BaseSettings):
     files_ttl_seconds: int = Field(default=86400, gt=0)
     files_max_bytes: int = Field(default=STAGED_FILE_MAX_BYTES, gt=0)
     files_bucket_max_bytes: int = Field(default=4 * 1024**3, gt=0)
+    # What an uploaded spreadsheet may hold (JSON, e.g. PUNTE_TABLE_LIMITS='{"max_rows": 5000}').
+    table_limits: TableLimits = Field(default_factory=TableLimits)
 
     # OTLP/HTTP collector (e.g. http://collector:4318): traces are exported there, and are off
     # when neither it nor the standard OTEL_EXPORTER_OTLP_ENDPOINT is set.

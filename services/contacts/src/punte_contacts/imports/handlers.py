@@ -11,7 +11,14 @@ registry = EndpointRegistry()
 @registry.handles(c.StartImport)
 async def start(ctx: HandlerContext, body: c.StartImport) -> c.ImportJob:
     """Upload a file: the dry run (in the background for a large file)."""
-    return await planning.start(ctx.session, ctx.file_store, ctx.outbox, body, actor=ctx.call.actor)
+    return await planning.start(
+        ctx.session,
+        ctx.file_store,
+        ctx.outbox,
+        body,
+        actor=ctx.call.actor,
+        table_limits=ctx.table_limits,
+    )
 
 
 @registry.handles(c.ApplyImport)

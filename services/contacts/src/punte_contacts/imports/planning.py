@@ -15,6 +15,7 @@ from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.outbox import Outbox
+from punte_platform.tables import TableLimits
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -196,12 +197,13 @@ async def start(
     body: c.StartImport,
     *,
     actor: str | None,
+    table_limits: TableLimits,
 ) -> c.ImportJob:
     """Read the file and store the job and its rows; check them at once and answer the dry
     run, or, over `IMPORT_CHECKED_AT_ONCE_ROWS` rows, answer `validating` and queue the
     first chunk's check for the background subscriber (`validate_chunk`)."""
     strategy = strategy_for(body.kind)
-    filename, rows = await read_rows(body, files, strategy)
+    filename, rows = await read_rows(body, files, strategy, table_limits)
     job = ImportJob(
         id=new_id(),
         kind=body.kind,

@@ -8,8 +8,10 @@ from typing import Any
 
 from punte_contracts import contacts as c
 from punte_contracts.files import STAGED_FILE_MAX_BYTES
+from punte_platform import tables
 from punte_platform.errors import FieldErrors, ServiceError
 from punte_platform.messaging.files import FileStore
+from punte_platform.tables import TableLimits
 
 from punte_contacts import spreadsheets
 from punte_contacts.imports.kinds import ADDRESS_FIELDS, LIST_FIELDS, AnyStrategy
@@ -20,27 +22,35 @@ Rows = list[tuple[int, dict[str, str]]]
 
 
 async def read_rows(
-    body: c.StartImport, files: FileStore | None, strategy: AnyStrategy
+    body: c.StartImport, files: FileStore | None, strategy: AnyStrategy, limits: TableLimits
 ) -> tuple[str, Rows]:
-    """The file's name and its data rows (line, mapped non-empty cells); a file that cannot
-    be read, or holds too many rows, is `validation_failed` on the file's field."""
+    """The file's name and its data rows (line, mapped non-empty cells), read in a worker
+    thread within `limits` (at most `IMPORT_MAX_ROWS` data rows); a file that cannot be
+    read, or is over a limit, is `validation_failed` on the file's field."""
     field_name, filename, content = await _content(body, files)
+    limits = limits.model_copy(update={"max_rows": min(limits.max_rows, c.IMPORT_MAX_ROWS + 1)})
+    mapping = dict(body.mapping)
     try:
-        table = spreadsheets.read_table(filename, content)
-    except spreadsheets.UnreadableFile as error:
-        raise ServiceError.invalid([field_name], str(error)) from None
-    if not table:
-        raise ServiceError.invalid([field_name], "the file has no header row")
-    headers, data = table[0], table[1:]
-    if len(data) > c.IMPORT_MAX_ROWS:
-        raise ServiceError.invalid(
-            [field_name], f"more than {c.IMPORT_MAX_ROWS} rows: split the file"
+        rows = await tables.read_table(
+            filename, content, limits, lambda table: _mapped_rows(table, strategy, mapping)
         )
-    columns = _columns(strategy, headers, dict(body.mapping))
-    rows = [
-        (line, cells) for line, raw in enumerate(data, start=2) if (cells := _cells(raw, columns))
-    ]
+    except tables.UnreadableTable as error:
+        raise ServiceError.invalid([field_name], str(error)) from None
     return filename, rows
+
+
+def _mapped_rows(table: tables.Table, strategy: AnyStrategy, mapping: dict[str, str]) -> Rows:
+    """The rows under the header (the first row), each with its mapped non-empty cells.
+
+    A CSV's cells lose the guard an export put against formulas (`spreadsheets.unguard`)."""
+    csv = table.format is tables.TableFormat.CSV
+    rows = iter(table.rows)
+    first = next(rows, None)
+    if first is None:
+        raise tables.UnreadableTable("the file has no header row")
+    headers = [spreadsheets.unguard(h) for h in first[1]] if csv else first[1]
+    columns = _columns(strategy, headers, mapping)
+    return [(line, cells) for line, raw in rows if (cells := _cells(raw, columns, unguard=csv))]
 
 
 async def _content(body: c.StartImport, files: FileStore | None) -> tuple[str, str, bytes]:
@@ -91,10 +101,14 @@ def _columns(strategy: AnyStrategy, headers: list[str], mapping: dict[str, str])
     return result
 
 
-def _cells(row: list[str], columns: dict[int, str]) -> dict[str, str]:
-    return {
-        target: row[i].strip() for i, target in columns.items() if i < len(row) and row[i].strip()
-    }
+def _cells(row: list[str], columns: dict[int, str], *, unguard: bool) -> dict[str, str]:
+    cells = {}
+    for i, target in columns.items():
+        if i < len(row):
+            value = (spreadsheets.unguard(row[i]) if unguard else row[i]).strip()
+            if value:
+                cells[target] = value
+    return cells
 
 
 def plain_values(cells: dict[str, str]) -> dict[str, Any]:

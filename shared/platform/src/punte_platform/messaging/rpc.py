@@ -5,7 +5,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -29,6 +29,7 @@ from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.idempotency import IdempotencyStore
 from punte_platform.messaging.outbox import Outbox
 from punte_platform.metrics import ServiceMetrics
+from punte_platform.tables import TableLimits
 from punte_platform.tracing import sending, serving
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class HandlerContext:
     outbox: Outbox
     call: CallContext
     file_store: FileStore | None = None
+    table_limits: TableLimits = field(default_factory=TableLimits)
 
     @property
     def files(self) -> FileStore:
@@ -162,8 +164,10 @@ class RpcServer:
         concurrency: int,
         files: Callable[[], FileStore | None] = lambda: None,
         idempotency: IdempotencyStore | None = None,
+        table_limits: TableLimits | None = None,
     ) -> None:
         self.service = service
+        self.table_limits = table_limits or TableLimits()
         self.files = files
         self.idempotency = idempotency
         self.version = version
@@ -232,7 +236,11 @@ class RpcServer:
 
                 async def handle(session: AsyncSession) -> bytes:
                     ctx = HandlerContext(
-                        session=session, outbox=self.outbox, call=context, file_store=self.files()
+                        session=session,
+                        outbox=self.outbox,
+                        call=context,
+                        file_store=self.files(),
+                        table_limits=self.table_limits,
                     )
                     result = await endpoint.handler(ctx, body)
                     return encode_result(endpoint.reply_model.model_validate(result))
