@@ -16,12 +16,14 @@ import itertools
 import posixpath
 import re
 import struct
+import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as day_time
 from enum import StrEnum
 from typing import TypeVar
 from xml.parsers import expat
@@ -106,14 +108,27 @@ async def read_table(
     )
 
 
+_ROWS_BETWEEN_PAUSES = 200
+
+
+def _pause() -> None:
+    """Let the event loop's thread take the GIL: it waits up to the 5 ms switch interval
+    at every I/O call otherwise, and a request needs dozens of those."""
+    time.sleep(0)
+
+
 class _Budget:
     """The row, column, cell and text limits, counted as a reader goes."""
 
     def __init__(self, limits: TableLimits) -> None:
         self.limits = limits
         self.cells = 0
+        self.rows = 0
 
     def row(self, number: int) -> None:
+        self.rows += 1
+        if not self.rows % _ROWS_BETWEEN_PAUSES:
+            _pause()
         if number > self.limits.max_rows:
             raise TableTooLarge("max_rows", self.limits.max_rows, f"row {number}")
 
@@ -392,6 +407,7 @@ class _Parser:
         self.handler = handler
 
     def feed(self, piece: bytes, *, final: bool = False) -> None:
+        _pause()
         self.fed += len(piece)
         try:
             self.parser.Parse(piece, final)
@@ -663,7 +679,7 @@ def _excel_date(serial: float, *, epoch_1904: bool) -> str | None:
         moment = base + timedelta(seconds=round(serial * 86_400))
     except OverflowError:
         return None
-    if moment.time() == time(0):
+    if moment.time() == day_time(0):
         return moment.date().isoformat()
     if 0 <= serial < 1:
         return moment.time().isoformat()
