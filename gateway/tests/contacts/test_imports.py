@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import httpx
+from punte_platform.testing.hostile_files import dimension_lie_xlsx
 from punte_platform.testing.waiting import eventually
 from stdnum.ro import cui as ro_cui
 from strawberry import relay
@@ -150,6 +151,14 @@ async def test_a_file_that_is_not_csv_is_a_clear_user_error(crm: Crm) -> None:
     )
     [error] = by_id["userErrors"]
     assert (error["field"], error["code"]) == (["input", "stagedFileId"], "validation_failed")
+
+
+async def test_a_file_over_a_reading_limit_is_a_user_error_naming_the_limit(crm: Crm) -> None:
+    payload = await start_inline(crm, dimension_lie_xlsx(), filename="firme.xlsx")
+    assert payload["importJob"] is None
+    [error] = payload["userErrors"]
+    assert (error["field"], error["code"]) == (["input", "fileBase64"], "validation_failed")
+    assert error["message"] == "row 1048576: over the limit max_rows = 100001"
 
 
 async def test_the_file_is_given_one_way_only(crm: Crm) -> None:

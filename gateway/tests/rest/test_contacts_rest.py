@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from punte_gateway_key_support import Gateway
+from punte_platform.testing.hostile_files import dimension_lie_xlsx
 from punte_platform.testing.waiting import eventually
 from stdnum.ro import cui as ro_cui
 
@@ -151,6 +152,10 @@ async def test_bad_requests_get_the_json_error_shape(gw: Gateway) -> None:
     assert png.status_code == 422
     assert png.json()["error"]["code"] == "validation_failed"
     assert "content" in png.json()["error"]["message"] or "CSV" in png.json()["error"]["message"]
+    too_far = await start(gw, importer.secret, dimension_lie_xlsx(), "firme.xlsx")
+    assert too_far.status_code == 422
+    assert too_far.json()["error"]["code"] == "validation_failed"
+    assert "over the limit max_rows = 100001" in too_far.json()["error"]["message"]
     bad_json = await start(gw, importer.secret, GOOD, mapping="{not json")
     assert bad_json.status_code == 400
     assert bad_json.json()["error"]["message"] == "mapping: not JSON"
