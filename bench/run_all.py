@@ -1,7 +1,7 @@
 """Run every benchmark in turn (`make bench`), then print one summary from their JSON results.
 
     uv run python bench/run_all.py [--smoke] [rpc outbox memory gateway contacts_search
-                                              contacts_import]
+                                              contacts_import contacts_jobs file_reading]
 
 Each benchmark runs as its own process, as `uv run python bench/<name>.py` would run it.
 Exits non-zero if a benchmark failed to run (missing an aim is reported, not a failure).
@@ -25,6 +25,7 @@ BENCHMARKS = [
     "contacts_search",
     "contacts_import",
     "contacts_jobs",
+    "file_reading",
 ]
 
 
@@ -192,6 +193,26 @@ def summary(name: str, data: dict[str, Any]) -> list[list[Any]]:
                 )
         for backend, why in data["skipped"].items():
             rows.append(["contacts_jobs", f"{backend} skipped", why])
+    elif name == "file_reading":
+        for kind, f in data["figures"].items():
+            rows.append(
+                [
+                    "file_reading",
+                    f"{kind} of {f['rows']:,} rows: rows/s old / new, new/old",
+                    f"{f['old_rows_per_s']:,.0f} / {f['new_rows_per_s']:,.0f}, "
+                    f"{f['ratio_new_over_old']:.2f}x",
+                    "<= 1.5x",
+                    data["meets_aims"][f"{kind}_within_aim"],
+                ]
+            )
+        for attack, r in data["refused"].items():
+            rows.append(
+                [
+                    "file_reading",
+                    f"{attack}: refused in s, peak MB",
+                    f"{r['seconds']:.3f}, {r['peak_mb']:.1f}",
+                ]
+            )
     return [row + [""] * (5 - len(row)) for row in rows]
 
 

@@ -141,6 +141,17 @@ class _Budget:
         if self.cells > self.limits.max_cells:
             raise TableTooLarge("max_cells", self.limits.max_cells, f"cell {self.cells} in all")
 
+    def cells_of(self, row: int, cells: list[str]) -> None:
+        """A whole row's cells at once (a CSV's): the same checks, at C speed."""
+        if len(cells) > self.limits.max_columns:
+            self.cell(row, len(cells))
+        self.cells += len(cells)
+        if self.cells > self.limits.max_cells:
+            raise TableTooLarge("max_cells", self.limits.max_cells, f"cell {self.cells} in all")
+        if cells and max(map(len, cells)) > self.limits.max_cell_chars:
+            column, text = max(enumerate(cells, start=1), key=lambda item: len(item[1]))
+            self.text(len(text), f"row {row}, column {column}")
+
     def text(self, length: int, where: str) -> None:
         if length > self.limits.max_cell_chars:
             raise TableTooLarge(
@@ -169,11 +180,7 @@ def _csv_rows(content: bytes, limits: TableLimits) -> Iterator[TableRow]:
     try:
         for number, row in enumerate(records, start=1):
             budget.row(number)
-            if len(row) > limits.max_columns:
-                budget.cell(number, len(row))
-            for column, cell in enumerate(row, start=1):
-                budget.cell(number, column)
-                budget.text(len(cell), f"row {number}, column {column}")
+            budget.cells_of(number, row)
             yield number, row
     except csv.Error as error:
         if "field larger than field limit" in str(error):
