@@ -79,7 +79,8 @@ class Table:
 
 
 _ZIP_MAGIC = b"PK\x03\x04"
-# Parses at once: each is bounded by the limits, two bound what parallel uploads may cost.
+# At most two files are read at once: each costs what its limits allow, so parallel uploads
+# queue here instead of multiplying that.
 _WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="punte-tables")
 
 
