@@ -50,8 +50,7 @@ _WORKBOOK = (
 _WORKBOOK_RELS = _relationships(
     (b"worksheet", b"worksheets/sheet1.xml"), (b"sharedStrings", b"sharedStrings.xml")
 )
-_SHEET_START = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+_SHEET_START = _XML + (
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     b'<dimension ref="%s"/><sheetData>'
 )
@@ -86,7 +85,7 @@ def zip_file(members: Mapping[str, Chunks], *, declared_sizes: Mapping[str, int]
     out += b"PK\x05\x06" + struct.pack(
         "<HHHHIIH", 0, 0, count, count, len(directory), len(out) - len(directory), 0
     )
-    return bytes(out)  # fmt: skip
+    return bytes(out)
 
 
 def xlsx(
@@ -96,8 +95,8 @@ def xlsx(
     shared_strings: Chunks = b"",
     declared_sizes: Mapping[str, int] = {},
 ) -> bytes:
-    """A one-sheet workbook (as Excel lays it out) whose sheet holds `rows` (`<row>`
-    elements, streamed) and claims `dimension`."""
+    """A one-sheet workbook (the parts a reader needs, named as Excel names them) whose
+    sheet holds `rows` (`<row>` elements, streamed) and claims `dimension`."""
     strings = _shared_strings(shared_strings)
     sheet = itertools.chain([_SHEET_START % dimension.encode()], rows, [_SHEET_END])
     return zip_file(
@@ -114,7 +113,7 @@ def xlsx(
 
 
 def _shared_strings(items: Chunks) -> Iterator[bytes]:
-    yield b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    yield _XML
     yield b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     yield from [items] if isinstance(items, bytes) else items
     yield b"</sst>"
