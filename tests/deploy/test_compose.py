@@ -241,7 +241,8 @@ def test_no_secret_has_a_default_or_a_literal_value(compose: dict[str, Any]) -> 
             assert match["op"] in (":?", "?"), f"{match[0]}: a secret must be required"
     for name, service in compose["services"].items():
         for key, value in environment(service).items():
-            if SECRET_NAME.search(key) and not key.endswith("_FILE"):
+            # A path names a mounted file (credentials, keys), not the secret itself.
+            if SECRET_NAME.search(key) and not value.startswith("/"):
                 assert INTERPOLATION.fullmatch(value), f"{name}: {key} is written in the file"
         for key, value in environment(service).items():
             if key.endswith("_DATABASE_URL"):

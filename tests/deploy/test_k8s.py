@@ -11,6 +11,7 @@ nats-server binary (`nats-server -t`).
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 import re
 import shutil
@@ -24,6 +25,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from punte_platform.settings import PunteSettings
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -587,3 +590,44 @@ def test_the_policy_check_is_not_vacuous() -> None:
     """Without the default deny, the check sees services open to everyone."""
     without = [r for r in RENDERED if r["metadata"]["name"] != "default-deny"]
     assert ("internet", "contacts", 8101, "TCP") in allowed_connections(without)
+
+
+@pytest.mark.parametrize("name", APP_PORTS)
+def test_services_settings_accept_the_deployment_environment(
+    name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The service's settings class reads what its pod gets: config, secrets, $(VAR) refs."""
+    settings_class = next(
+        value
+        for value in vars(importlib.import_module(f"punte_{name}.settings")).values()
+        if isinstance(value, type)
+        and issubclass(value, PunteSettings)
+        and value is not PunteSettings
+    )
+    (container,) = _containers(one("Deployment", name))
+    env: dict[str, str] = {}
+    for source in container["envFrom"]:
+        env.update(one("ConfigMap", source["configMapRef"]["name"])["data"])
+    secrets = {"PUNTE_SECRET_KEY": "s" * 48, f"PUNTE_{name.upper()}_DB_PASSWORD": "a1" * 16}
+    for item in container["env"]:
+        if "value" in item:
+            env[item["name"]] = re.sub(r"\$\((\w+)\)", lambda m: env[m[1]], item["value"])
+        elif item["valueFrom"].get("secretKeyRef", {}).get("key") in secrets:
+            env[item["name"]] = secrets[item["valueFrom"]["secretKeyRef"]["key"]]
+
+    for key in list(os.environ):
+        if key.startswith("PUNTE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = settings_class()
+    assert settings.is_production
+    assert settings.http_port == APP_PORTS[name]
+    url = make_url(settings.database_url)
+    assert (url.username, url.password, url.host, url.database) == (
+        name,
+        secrets[f"PUNTE_{name.upper()}_DB_PASSWORD"],
+        "postgres",
+        name,
+    )
