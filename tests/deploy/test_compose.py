@@ -14,9 +14,7 @@ https://www.apache.org/licenses/LICENSE-2.0.
 from __future__ import annotations
 
 import copy
-import importlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -24,8 +22,9 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from punte_platform.settings import PunteSettings
 from sqlalchemy.engine import make_url
+
+from .conftest import SettingsOf
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -259,35 +258,13 @@ def test_every_service_has_cpu_and_memory_limits(compose: dict[str, Any], name: 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_services_settings_accept_the_compose_environment(
-    compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    compose: dict[str, Any], name: str, settings_of: SettingsOf
 ) -> None:
     """The service's own settings class reads the variables compose sets, in production."""
-    try:
-        module = importlib.import_module(f"punte_{name}.settings")
-    except ModuleNotFoundError:
-        pytest.skip(f"punte_{name}.settings not written yet")
-
-    classes = [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, PunteSettings)
-        and value is not PunteSettings
-    ]
-    assert len(classes) == 1, classes
-    settings_class = classes[0]
-
-    for key in list(os.environ):
-        if key.startswith("PUNTE_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    secret = REQUIRED["PUNTE_SECRET_KEY"]
-    for key, value in environment(compose["services"][name]).items():
-        monkeypatch.setenv(key, interpolate(value, REQUIRED))
-
-    settings = settings_class()
+    env = environment(compose["services"][name])
+    settings = settings_of(name, {k: interpolate(v, REQUIRED) for k, v in env.items()})
     assert settings.is_production
-    assert settings.secret_key.get_secret_value() == secret
+    assert settings.secret_key.get_secret_value() == REQUIRED["PUNTE_SECRET_KEY"]
     assert settings.nats_url == "nats://nats:4222"
     assert settings.http_host == "0.0.0.0"
     assert settings.http_port == APP_SERVICES[name]

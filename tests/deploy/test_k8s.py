@@ -11,7 +11,6 @@ nats-server binary (`nats-server -t`).
 from __future__ import annotations
 
 import copy
-import importlib
 import os
 import re
 import shutil
@@ -25,8 +24,9 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
-from punte_platform.settings import PunteSettings
 from sqlalchemy.engine import make_url
+
+from .conftest import SettingsOf
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -594,16 +594,9 @@ def test_the_policy_check_is_not_vacuous() -> None:
 
 @pytest.mark.parametrize("name", APP_PORTS)
 def test_services_settings_accept_the_deployment_environment(
-    name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    name: str, settings_of: SettingsOf
 ) -> None:
     """The service's settings class reads what its pod gets: config, secrets, $(VAR) refs."""
-    settings_class = next(
-        value
-        for value in vars(importlib.import_module(f"punte_{name}.settings")).values()
-        if isinstance(value, type)
-        and issubclass(value, PunteSettings)
-        and value is not PunteSettings
-    )
     (container,) = _containers(one("Deployment", name))
     env: dict[str, str] = {}
     for source in container["envFrom"]:
@@ -615,13 +608,7 @@ def test_services_settings_accept_the_deployment_environment(
         elif item["valueFrom"].get("secretKeyRef", {}).get("key") in secrets:
             env[item["name"]] = secrets[item["valueFrom"]["secretKeyRef"]["key"]]
 
-    for key in list(os.environ):
-        if key.startswith("PUNTE_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    settings = settings_class()
+    settings = settings_of(name, env)
     assert settings.is_production
     assert settings.http_port == APP_PORTS[name]
     url = make_url(settings.database_url)
