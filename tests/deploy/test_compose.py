@@ -243,7 +243,6 @@ def test_no_secret_has_a_default_or_a_literal_value(compose: dict[str, Any]) -> 
             # A path names a mounted file (credentials, keys), not the secret itself.
             if SECRET_NAME.search(key) and not value.startswith("/"):
                 assert INTERPOLATION.fullmatch(value), f"{name}: {key} is written in the file"
-        for key, value in environment(service).items():
             if key.endswith("_DATABASE_URL"):
                 password = make_url(interpolate(value, REQUIRED)).password
                 assert password in REQUIRED.values(), f"{name}: {key} has a written password"

@@ -73,6 +73,7 @@ def _node_types() -> list[str]:
 # schema lacks answered `internal error` from node/nodes until the gateway learnt to answer
 # null: add one here, e.g. "NoSuchType", once that fix is in.)
 def _id(type_name: str | None, uuid: UUID) -> str:
+    """A global id of `type_name`, or the bare UUID without one."""
     return str(uuid) if type_name is None else to_base64(type_name, str(uuid))
 
 
@@ -192,6 +193,7 @@ def _run(
 
 
 def _check_graphql(case: schemathesis.Case, response: httpx.Response) -> None:
+    """A GraphQL answer: JSON with data or errors, and no error that hides a bug."""
     body = case.body if isinstance(case.body, dict) else {"query": case.body}
     where = f"{body.get('query')!s}\n-> {response.status_code} {response.text[:500]}"
     assert response.status_code < 500, where
@@ -209,6 +211,7 @@ def _check_graphql(case: schemathesis.Case, response: httpx.Response) -> None:
 
 
 def _check_rest(case: schemathesis.Case, response: httpx.Response) -> None:
+    """A REST answer: no 5xx, its body and media type as the OpenAPI document says."""
     case.validate_response(response, checks=REST_CHECKS)
 
 
