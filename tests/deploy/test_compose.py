@@ -1,7 +1,8 @@
 """docker-compose.yml: valid Compose, and wired the way the services expect.
 
-No Docker engine runs here, so the file is checked, not run: against the official Compose
-Specification schema, and against the services' own settings classes.
+No Docker engine runs here, so the file is checked, not run, the way `docker compose config`
+would: interpolated (refusing a missing required variable), then against the official Compose
+Specification schema; and against the services' own settings classes.
 
 `compose-spec.json` beside this file is the Compose Specification JSON schema,
 `schema/compose-spec.json` of https://github.com/compose-spec/compose-spec (commit
@@ -13,9 +14,7 @@ https://www.apache.org/licenses/LICENSE-2.0.
 from __future__ import annotations
 
 import copy
-import importlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,9 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from punte_platform.settings import PunteSettings
 from sqlalchemy.engine import make_url
+
+from .conftest import SettingsOf
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -36,6 +36,13 @@ SHARED_ENV = ("PUNTE_ENVIRONMENT", "PUNTE_SECRET_KEY", "PUNTE_NATS_URL", "PUNTE_
 INTERPOLATION = re.compile(
     r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
 )
+# Every variable compose must refuse to start without, and values for them.
+REQUIRED = {
+    "PUNTE_SECRET_KEY": "k" * 48,
+    "POSTGRES_PASSWORD": "p" * 32,
+    **{f"PUNTE_{name.upper()}_DB_PASSWORD": f"{name}-{'x' * 24}" for name in APP_SERVICES},
+}
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|CREDENTIAL|NKEY|SEED", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +76,23 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
     return INTERPOLATION.sub(replace, value)
 
 
+def interpolate_all(node: Any, variables: dict[str, str]) -> Any:
+    """The whole file as `docker compose config` sees it after interpolation."""
+    if isinstance(node, dict):
+        return {key: interpolate_all(value, variables) for key, value in node.items()}
+    if isinstance(node, list):
+        return [interpolate_all(value, variables) for value in node]
+    if isinstance(node, str):
+        return interpolate(node, variables)
+    return node
+
+
+def references(text: str) -> list[re.Match[str]]:
+    """Every `${...}` of the file, comments left out."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    return list(INTERPOLATION.finditer("\n".join(lines)))
+
+
 def environment(service: dict[str, Any]) -> dict[str, str]:
     env = service.get("environment", {})
     assert isinstance(env, dict), "use the mapping form of environment"
@@ -81,10 +105,11 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
 def test_compose_file_matches_the_compose_specification(
     compose: dict[str, Any], validator: jsonschema.Draft7Validator
 ) -> None:
-    errors = sorted(validator.iter_errors(compose), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors
-    )
+    for document in (compose, interpolate_all(compose, REQUIRED)):
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        assert not errors, "\n".join(
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors
+        )
 
 
 def test_schema_is_not_vacuous(
@@ -115,7 +140,7 @@ def test_nats_runs_jetstream_on_a_volume_with_a_health_check(compose: dict[str, 
     assert "8222/healthz" in test
 
 
-def test_postgres_16_creates_one_database_per_service(compose: dict[str, Any]) -> None:
+def test_postgres_16_creates_one_database_and_role_per_service(compose: dict[str, Any]) -> None:
     postgres = compose["services"]["postgres"]
     assert postgres["image"].split(":")[1].startswith("16")
     mounts = [m.split(":") for m in postgres["volumes"]]
@@ -126,10 +151,15 @@ def test_postgres_16_creates_one_database_per_service(compose: dict[str, Any]) -
     assert "pg_isready" in postgres["healthcheck"]["test"]
 
     sql = INIT_SQL.read_text(encoding="utf-8")
-    created = set(re.findall(r"\('(\w+)'\)", sql))
+    created = set(re.findall(r"\('(\w+)', :'\w+_password'\)", sql))
     assert created == set(APP_SERVICES)
+    env = environment(postgres)
     for name in APP_SERVICES:
         assert f"\\connect {name}\n" in sql
+        variable = f"PUNTE_{name.upper()}_DB_PASSWORD"
+        assert f"\\getenv {name}_password {variable}\n" in sql
+        # The role's password reaches the server as the service's URL has it.
+        assert env[variable] == f"${{{variable}:?set {variable}}}"
 
 
 # --------------------------------------------------------------------------- app services
@@ -148,10 +178,13 @@ def test_app_service_environment(compose: dict[str, Any], name: str, port: int) 
     assert env[f"{prefix}HTTP_HOST"] == "0.0.0.0"
     assert env[f"{prefix}HTTP_PORT"] == str(port)
 
-    url = make_url(interpolate(env[f"{prefix}DATABASE_URL"], {}))
+    url = make_url(interpolate(env[f"{prefix}DATABASE_URL"], REQUIRED))
     assert url.drivername == "postgresql+asyncpg"
     assert url.host == "postgres"
     assert url.database == name
+    # Its own role, owner of this database only (deploy/postgres/init-databases.sql).
+    assert url.username == name
+    assert url.password == REQUIRED[f"PUNTE_{name.upper()}_DB_PASSWORD"]
 
 
 @pytest.mark.parametrize(("name", "port"), APP_SERVICES.items())
@@ -188,37 +221,49 @@ def test_secret_key_is_required(compose: dict[str, Any]) -> None:
     assert interpolate(env["PUNTE_SECRET_KEY"], {"PUNTE_SECRET_KEY": "k" * 40}) == "k" * 40
 
 
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_compose_refuses_to_start_without_each_secret(
+    compose: dict[str, Any], missing: str
+) -> None:
+    given = {k: v for k, v in REQUIRED.items() if k != missing}
+    with pytest.raises(LookupError, match=missing):
+        interpolate_all(compose, given)
+    with pytest.raises(LookupError, match=missing):
+        interpolate_all(compose, {**given, missing: ""})
+    interpolate_all(compose, REQUIRED)
+
+
+def test_no_secret_has_a_default_or_a_literal_value(compose: dict[str, Any]) -> None:
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for match in references(text):
+        if SECRET_NAME.search(match["name"]):
+            assert match["op"] in (":?", "?"), f"{match[0]}: a secret must be required"
+    for name, service in compose["services"].items():
+        for key, value in environment(service).items():
+            # A path names a mounted file (credentials, keys), not the secret itself.
+            if SECRET_NAME.search(key) and not value.startswith("/"):
+                assert INTERPOLATION.fullmatch(value), f"{name}: {key} is written in the file"
+            if key.endswith("_DATABASE_URL"):
+                password = make_url(interpolate(value, REQUIRED)).password
+                assert password in REQUIRED.values(), f"{name}: {key} has a written password"
+
+
+@pytest.mark.parametrize("name", yaml.safe_load(COMPOSE_FILE.read_text("utf-8"))["services"])
+def test_every_service_has_cpu_and_memory_limits(compose: dict[str, Any], name: str) -> None:
+    limits = compose["services"][name]["deploy"]["resources"]["limits"]
+    assert 0 < float(limits["cpus"]) <= 4, name
+    assert re.fullmatch(r"\d+[MG]", limits["memory"]), name
+
+
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_services_settings_accept_the_compose_environment(
-    compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    compose: dict[str, Any], name: str, settings_of: SettingsOf
 ) -> None:
     """The service's own settings class reads the variables compose sets, in production."""
-    try:
-        module = importlib.import_module(f"punte_{name}.settings")
-    except ModuleNotFoundError:
-        pytest.skip(f"punte_{name}.settings not written yet")
-
-    classes = [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, PunteSettings)
-        and value is not PunteSettings
-    ]
-    assert len(classes) == 1, classes
-    settings_class = classes[0]
-
-    for key in list(os.environ):
-        if key.startswith("PUNTE_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    secret = "s" * 48
-    for key, value in environment(compose["services"][name]).items():
-        monkeypatch.setenv(key, interpolate(value, {"PUNTE_SECRET_KEY": secret}))
-
-    settings = settings_class()
+    env = environment(compose["services"][name])
+    settings = settings_of(name, {k: interpolate(v, REQUIRED) for k, v in env.items()})
     assert settings.is_production
-    assert settings.secret_key.get_secret_value() == secret
+    assert settings.secret_key.get_secret_value() == REQUIRED["PUNTE_SECRET_KEY"]
     assert settings.nats_url == "nats://nats:4222"
     assert settings.http_host == "0.0.0.0"
     assert settings.http_port == APP_SERVICES[name]
