@@ -1,9 +1,10 @@
 """Settings of the gateway (`PUNTE_GATEWAY_...`, shared ones as `PUNTE_...`)."""
 
+from ipaddress import ip_network
 from typing import ClassVar
 
 from punte_platform.settings import PunteSettings
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -20,8 +21,14 @@ class GatewaySettings(PunteSettings):
     # Staff sessions (local accounts).
     access_token_ttl_seconds: int = Field(default=900, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
-    login_max_failures: int = Field(default=5, ge=1)
-    login_lockout_seconds: int = Field(default=900, gt=0)
+    # Failed logins: free attempts, then a delay doubling from 1 s up to a cap (auth/throttle).
+    login_free_failures_per_username: int = Field(default=5, ge=1)
+    login_max_delay_per_username_seconds: int = Field(default=60, ge=1)
+    login_free_failures_per_address: int = Field(default=20, ge=1)
+    login_max_delay_per_address_seconds: int = Field(default=900, ge=1)
+    login_failure_window_seconds: int = Field(
+        default=3600, gt=0, description="failures are forgotten after this long without one"
+    )
     demo_users: bool = Field(
         default=True, description="create one user per role on start (development only)"
     )
@@ -44,6 +51,19 @@ class GatewaySettings(PunteSettings):
     max_tokens: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For "
+        "is believed; from any other peer the header is ignored",
+    )
 
     # Files: export download links stay valid this long.
     download_link_ttl_seconds: int = Field(default=600, gt=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, entries: list[str]) -> list[str]:
+        """Each entry an address or a network, refused at start rather than on a request."""
+        for entry in entries:
+            ip_network(entry, strict=False)
+        return entries
