@@ -4,7 +4,7 @@ from ipaddress import ip_network
 from typing import ClassVar
 
 from punte_platform.settings import PunteSettings
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -49,8 +49,16 @@ class GatewaySettings(PunteSettings):
     max_query_depth: int = Field(default=10, ge=0)
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2000, ge=1)
+    max_query_cost: int = Field(
+        default=20_000, ge=1, description="fields times the page sizes above them (graphql/cost)"
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="bearer token Prometheus sends for /metrics; unset: open in development, "
+        "off (404) in production",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For "
