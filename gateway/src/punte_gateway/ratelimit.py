@@ -91,6 +91,11 @@ def _trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> b
     return any(ip in network for network in networks)
 
 
+def is_trusted_proxy(address: str, settings: GatewaySettings) -> bool:
+    """Whether a peer is one of the configured reverse proxies."""
+    return _trusted(address, _networks(tuple(settings.trusted_proxies)))
+
+
 def client_address(request: Request, settings: GatewaySettings) -> str:
     """The caller's address: the peer's, unless the peer is a trusted proxy; then the last
     X-Forwarded-For entry that is not a trusted proxy (entries left of it are the caller's
