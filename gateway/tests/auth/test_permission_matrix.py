@@ -1,5 +1,6 @@
 """Every role against every mutation and guarded query: allowed exactly where the table says."""
 
+import logging
 import uuid
 from typing import Any
 
@@ -205,3 +206,21 @@ async def test_each_role_against_each_operation(staff: StaffGateway, role: Role 
     assert seen == expected
     if role is not None and role is not Role.ADMIN:
         assert await staff.audit("refused:Mutation.createUser"), "refusals are audited"
+
+
+async def test_a_refused_permission_is_logged_as_one_line_without_a_traceback(
+    staff: StaffGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    await staff.add_user("victor", ["viewer"])
+    token = await staff.token("victor")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        body = await staff.post("{ users(first: 5) { totalCount } }", token=token)
+    assert staff.error_codes(body) == ["FORBIDDEN"]
+    about = [r for r in caplog.records if "users:manage" in r.getMessage()]
+    assert len(about) == 1, [r.getMessage() for r in about]
+    assert about[0].exc_info is None
+    assert "\n" not in about[0].getMessage()
+    assert about[0].getMessage() == (
+        "refused FORBIDDEN at users: requires the users:manage permission"
+    )
