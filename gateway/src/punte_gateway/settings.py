@@ -67,6 +67,11 @@ class GatewaySettings(PunteSettings):
 
     # Files: export download links stay valid this long.
     download_link_ttl_seconds: int = Field(default=600, gt=0)
+    # What one caller may keep staged at once (uploads; files expire after files_ttl_seconds).
+    files_quota_per_user_bytes: int = Field(default=200_000_000, ge=1)
+    files_quota_per_user_files: int = Field(default=20, ge=1)
+    files_quota_per_api_key_bytes: int = Field(default=500_000_000, ge=1)
+    files_quota_per_api_key_files: int = Field(default=50, ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod

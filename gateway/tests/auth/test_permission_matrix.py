@@ -14,9 +14,10 @@ from graphql import (
     GraphQLScalarType,
 )
 from graphql.pyutils import Undefined
-from punte_gateway.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from punte_gateway.auth.permissions import API_KEY_SCOPES, ROLE_PERMISSIONS, Permission, Role
 from punte_gateway.graphql.schema import build_schema
 from punte_gateway.settings import GatewaySettings
+from punte_platform.messaging.files import READ_ANY_FILE_PERMISSION
 from strawberry import relay
 
 from .conftest import StaffGateway
@@ -224,3 +225,14 @@ async def test_a_refused_permission_is_logged_as_one_line_without_a_traceback(
     assert about[0].getMessage() == (
         "refused FORBIDDEN at users: requires the users:manage permission"
     )
+
+
+def test_admins_hold_the_platforms_permission_to_read_any_staged_file() -> None:
+    assert Permission.FILES_READ_ANY.value == READ_ANY_FILE_PERMISSION
+    assert Permission.FILES_READ_ANY in ROLE_PERMISSIONS[Role.ADMIN]
+    assert all(
+        Permission.FILES_READ_ANY not in ROLE_PERMISSIONS[role]
+        for role in Role
+        if role != Role.ADMIN
+    )
+    assert Permission.FILES_READ_ANY not in API_KEY_SCOPES
