@@ -2,7 +2,6 @@
 the ops endpoints answer, `/metrics` only to Prometheus's token in production."""
 
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -20,19 +19,9 @@ mutation { login(input: {username: "viewer", password: "punte-demo"}) { accessTo
 
 
 @pytest.fixture
-async def gateway(
-    nats_server: NatsServer, test_databases: TestDatabases
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway with its development demo users (a viewer to sign in as)."""
-    settings = test_settings(
-        GatewaySettings,
-        environment="development",
-        nats_url=nats_server.url,
-        database_url=await test_databases.for_service(definition()),
-        health_timeout=0.5,
-    )
-    async with running_app(create_app(settings)) as client:
-        yield client
+def gateway_overrides() -> dict[str, object]:
+    """Development: the gateway creates its demo users (a viewer to sign in as)."""
+    return {"environment": "development"}
 
 
 @pytest.fixture
