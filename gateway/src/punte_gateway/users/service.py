@@ -443,10 +443,11 @@ async def login(
         return failure
     throttle.succeeded(name, address)
     user.failed_logins = 0
-    user.last_login_at = runtime.clock.now()
+    now = runtime.clock.now()
+    user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = await hash_password(password)
-    tokens, _ = _open_session(session, settings, user, new_id(), runtime.clock.now())
+    tokens, _ = _open_session(session, settings, user, new_id(), now)
     await record(session, action="auth.login", principal=user_principal(user), target_ids=[user.id])
     return tokens
 
