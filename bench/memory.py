@@ -59,7 +59,7 @@ def ready(port: int) -> bool:
 
 
 def start_service(
-    name: str, nats_url: str, tmp: Path
+    name: str, nats_url: str, tmp: Path, **extra_env: str
 ) -> tuple[subprocess.Popen[bytes], int, float]:
     """Start one service and wait for /readyz; return the process, port and seconds to ready."""
     from punte_platform.devserver import free_port
@@ -76,6 +76,7 @@ def start_service(
             f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{workdir / name}.db",
             f"{prefix}HTTP_PORT": str(port),
         },
+        **extra_env,
     )
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -1,7 +1,8 @@
 """Run every benchmark in turn (`make bench`), then print one summary from their JSON results.
 
     uv run python bench/run_all.py [--smoke] [rpc outbox memory gateway contacts_search
-                                              contacts_import contacts_jobs file_reading]
+                                              contacts_import contacts_jobs file_reading
+                                              uploads]
 
 Each benchmark runs as its own process, as `uv run python bench/<name>.py` would run it.
 Exits non-zero if a benchmark failed to run (missing an aim is reported, not a failure).
@@ -26,6 +27,7 @@ BENCHMARKS = [
     "contacts_import",
     "contacts_jobs",
     "file_reading",
+    "uploads",
 ]
 
 
@@ -211,6 +213,18 @@ def summary(name: str, data: dict[str, Any]) -> list[list[Any]]:
                     "file_reading",
                     f"{attack}: refused in s, peak MB",
                     f"{r['seconds']:.3f}, {r['peak_mb']:.1f}",
+                ]
+            )
+    elif name == "uploads":
+        for run in data["runs"]:
+            rows.append(
+                [
+                    "uploads",
+                    f"{run['label']}: gateway RSS idle / peak with {data['parallel']} x "
+                    f"{data['megabytes']:g} MB",
+                    f"{run['idle_rss_mb']:.0f} / {run['peak_rss_mb']:.0f} MB",
+                    "",
+                    all(status == 201 for status in run["statuses"]),
                 ]
             )
     return [row + [""] * (5 - len(row)) for row in rows]

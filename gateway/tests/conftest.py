@@ -53,8 +53,14 @@ async def services(
 
 
 @pytest.fixture
+def gateway_overrides() -> dict[str, object]:
+    """Settings `gateway` starts with beyond the usual; a module needing others overrides it."""
+    return {}
+
+
+@pytest.fixture
 async def gateway(
-    nats_server: NatsServer, test_databases: TestDatabases
+    nats_server: NatsServer, test_databases: TestDatabases, gateway_overrides: dict[str, object]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway app, talking HTTP in-process, NATS for real."""
     settings = test_settings(
@@ -62,6 +68,7 @@ async def gateway(
         nats_url=nats_server.url,
         database_url=await test_databases.for_service(gateway_definition()),
         health_timeout=0.5,
+        **gateway_overrides,
     )
     async with running_app(create_app(settings)) as client:
         yield client

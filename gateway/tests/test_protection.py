@@ -1,5 +1,7 @@
 """Each attack gets a clean refusal, and the server stays healthy after it."""
 
+import time
+
 import httpx
 import pytest
 from punte_gateway.app import create_app, definition
@@ -132,3 +134,56 @@ async def test_batched_requests_are_refused(gateway: httpx.AsyncClient) -> None:
 async def test_an_unknown_field_is_a_validation_error(gateway: httpx.AsyncClient) -> None:
     errors = await errors_of(gateway, {"query": "{ healthy { service } }"})
     assert "healthy" in str(errors[0]["message"])
+
+
+NESTED = (
+    "organizations(first: 100) { edges { node { legalName "
+    "people(first: 100) { edges { node { id givenName familyName } } } } } }"
+)
+
+
+async def test_fifteen_aliases_of_a_nested_query_are_refused_fast(
+    gateway: httpx.AsyncClient,
+) -> None:
+    query = "{ " + " ".join(f"a{i}: {NESTED}" for i in range(15)) + " }"
+    started = time.perf_counter()
+    errors = await errors_of(gateway, {"query": query})
+    elapsed = time.perf_counter() - started
+    assert errors[0]["extensions"] == {"code": "QUERY_TOO_COSTLY"}
+    assert "first" in str(errors[0]["message"])
+    # Refused before any service is asked (none runs here): no time spent fetching.
+    assert elapsed < 0.5, elapsed
+    await assert_still_healthy(gateway)
+
+
+async def test_page_sizes_in_variables_count_too(gateway: httpx.AsyncClient) -> None:
+    query = (
+        "query ($n: Int) { organizations(first: $n) { edges { node { "
+        "people(first: $n) { edges { node { id givenName familyName emails } } } } } } }"
+    )
+    errors = await errors_of(gateway, {"query": query, "variables": {"n": 100}})
+    assert errors[0]["extensions"] == {"code": "QUERY_TOO_COSTLY"}
+
+
+async def test_invalid_utf8_in_a_body_is_a_bad_request(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.post(
+        "/graphql",
+        content=b'{"query": "{ health { service } }", "variables": {"x": "\xff\xfe"}}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert "Traceback" not in response.text
+    await assert_still_healthy(gateway)
+
+
+async def test_a_node_id_of_an_unknown_type_is_null(gateway: httpx.AsyncClient) -> None:
+    query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    for type_name in ("NoSuchType", "Query", "ServiceHealth"):
+        ids = [relay.to_base64(type_name, "1")]
+        response = await gateway.post("/graphql", json={"query": query, "variables": {"ids": ids}})
+        assert response.json() == {"data": {"nodes": [None]}}, (type_name, response.text)
+    single = "query ($id: ID!) { node(id: $id) { id } }"
+    response = await gateway.post(
+        "/graphql", json={"query": single, "variables": {"id": relay.to_base64("Nope", "1")}}
+    )
+    assert response.json() == {"data": {"node": None}}

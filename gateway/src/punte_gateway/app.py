@@ -14,6 +14,8 @@ from punte_gateway.files.router import router as files_router
 from punte_gateway.graphql.context import get_context
 from punte_gateway.graphql.protection import RequestGuard
 from punte_gateway.graphql.schema import build_schema
+from punte_gateway.headers import SecurityHeaders
+from punte_gateway.metrics import metrics_guard
 from punte_gateway.rest.contacts import IMPORTS_PATH
 from punte_gateway.rest.contacts import router as contacts_rest_router
 from punte_gateway.rest.router import router as rest_router
@@ -39,11 +41,12 @@ def definition() -> ServiceDefinition:
 def create_app(settings: GatewaySettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     """The gateway app; GraphiQL only outside production."""
     settings = settings or GatewaySettings()
-    app = create_service_app(definition(), settings, clock)
+    app = create_service_app(definition(), settings, clock, metrics_guard=metrics_guard)
+    graphiql = not settings.is_production
     router: GraphQLRouter[object, None] = GraphQLRouter(
         build_schema(settings),
         context_getter=get_context,
-        graphql_ide=None if settings.is_production else "graphiql",
+        graphql_ide="graphiql" if graphiql else None,
         allow_queries_via_get=False,
     )
     app.include_router(router, prefix=GRAPHQL_PATH)
@@ -65,4 +68,8 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = SYSTEM_CL
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
+    # Outermost: refusals by the guards above get the headers too.
+    app.add_middleware(
+        SecurityHeaders, settings=settings, graphiql_path=GRAPHQL_PATH if graphiql else None
+    )
     return app

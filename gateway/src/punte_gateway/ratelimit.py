@@ -10,6 +10,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from fastapi import FastAPI, Request
 
@@ -76,9 +78,44 @@ class RateLimiter:
         return len(self._buckets)
 
 
-def client_address(request: Request) -> str:
-    """The peer's address; proxies' forwarding headers are not trusted (they are forgeable)."""
-    return request.client.host if request.client else "unknown"
+@cache
+def _networks(entries: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(entry, strict=False) for entry in entries)
+
+
+def _trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def is_trusted_proxy(address: str, settings: GatewaySettings) -> bool:
+    """Whether a peer is one of the configured reverse proxies."""
+    return _trusted(address, _networks(tuple(settings.trusted_proxies)))
+
+
+def client_address(request: Request, settings: GatewaySettings) -> str:
+    """The caller's address: the peer's, unless the peer is a trusted proxy; then the last
+    X-Forwarded-For entry that is not a trusted proxy (entries left of it are the caller's
+    to forge)."""
+    peer = request.client.host if request.client else "unknown"
+    networks = _networks(tuple(settings.trusted_proxies))
+    if not _trusted(peer, networks):
+        return peer
+    forwarded = [
+        entry.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for entry in header.split(",")
+    ]
+    for entry in reversed(forwarded):
+        if not _trusted(entry, networks):
+            try:
+                return str(ip_address(entry))
+            except ValueError:
+                return peer
+    return peer
 
 
 def limit_for(
@@ -105,6 +142,6 @@ def check_request(
     request: Request, principal: Principal | None, settings: GatewaySettings
 ) -> int | None:
     """Count one call of this request's caller: None if allowed, else whole seconds to wait."""
-    key, limit = limit_for(principal, settings, client_address(request))
+    key, limit = limit_for(principal, settings, client_address(request, settings))
     wait = limiter_of(request.app, settings).hit(key, limit)
     return None if wait is None else max(1, math.ceil(wait))

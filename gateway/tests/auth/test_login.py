@@ -1,7 +1,6 @@
-"""Login, lockout, refresh rotation with theft detection, logout, and what anonymous callers get."""
+"""Login, refresh rotation with theft detection, logout, and what anonymous callers get."""
 
 import pytest
-from punte_platform.testing.clock import AdvancingClock
 
 ME = "{ me { id username displayName roles department lastLoginAt } }"
 REFRESH = """
@@ -52,37 +51,8 @@ async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(staff) -
         ]
 
 
-async def test_repeated_failures_lock_the_account_until_the_lockout_runs_out(
-    staff_gateway_factory, clock: AdvancingClock
-) -> None:
-    async with staff_gateway_factory(
-        clock=clock, login_max_failures=3, login_lockout_seconds=900
-    ) as staff:
-        await staff.add_user("elena", ["registry"])
-        for _ in range(3):
-            failed = await staff.login("elena", "wrong-password-guess")
-            assert failed["userErrors"][0]["code"] == "invalid_credentials"
-        # Locked: even the right password is refused, with its own code.
-        locked = await staff.login("elena")
-        assert locked["accessToken"] is None
-        assert [e["code"] for e in locked["userErrors"]] == ["locked"]
-        locked_until = (await staff.user("elena")).locked_until
-        assert locked_until is not None
-        assert abs((locked_until - clock.now()).total_seconds() - 900) < 60
-        # A minute before the end it still holds (the margin is for the real time the test takes).
-        clock.advance(840)
-        assert [e["code"] for e in (await staff.login("elena"))["userErrors"]] == ["locked"]
-        clock.advance(61)
-        assert (await staff.login("elena"))["userErrors"] == []
-        user = await staff.user("elena")
-        assert user.failed_logins == 0
-        assert user.locked_until is None
-        outcomes = [e.outcome for e in await staff.audit("auth.login")]
-        assert outcomes == ["failed", "failed", "failed", "locked", "locked", "ok"]
-
-
 async def test_a_success_resets_the_failure_count(staff_gateway_factory) -> None:
-    async with staff_gateway_factory(login_max_failures=3) as staff:
+    async with staff_gateway_factory(login_free_failures_per_username=3) as staff:
         await staff.add_user("sorin", ["tourism"])
         for _ in range(2):
             await staff.login("sorin", "wrong-password-guess")

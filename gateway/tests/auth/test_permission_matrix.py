@@ -1,5 +1,6 @@
 """Every role against every mutation and guarded query: allowed exactly where the table says."""
 
+import logging
 import uuid
 from typing import Any
 
@@ -13,9 +14,10 @@ from graphql import (
     GraphQLScalarType,
 )
 from graphql.pyutils import Undefined
-from punte_gateway.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from punte_gateway.auth.permissions import API_KEY_SCOPES, ROLE_PERMISSIONS, Permission, Role
 from punte_gateway.graphql.schema import build_schema
 from punte_gateway.settings import GatewaySettings
+from punte_platform.messaging.files import READ_ANY_FILE_PERMISSION
 from strawberry import relay
 
 from .conftest import StaffGateway
@@ -205,3 +207,32 @@ async def test_each_role_against_each_operation(staff: StaffGateway, role: Role 
     assert seen == expected
     if role is not None and role is not Role.ADMIN:
         assert await staff.audit("refused:Mutation.createUser"), "refusals are audited"
+
+
+async def test_a_refused_permission_is_logged_as_one_line_without_a_traceback(
+    staff: StaffGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    await staff.add_user("victor", ["viewer"])
+    token = await staff.token("victor")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        body = await staff.post("{ users(first: 5) { totalCount } }", token=token)
+    assert staff.error_codes(body) == ["FORBIDDEN"]
+    about = [r for r in caplog.records if "users:manage" in r.getMessage()]
+    assert len(about) == 1, [r.getMessage() for r in about]
+    assert about[0].exc_info is None
+    assert "\n" not in about[0].getMessage()
+    assert about[0].getMessage() == (
+        "refused FORBIDDEN at users: requires the users:manage permission"
+    )
+
+
+def test_admins_hold_the_platforms_permission_to_read_any_staged_file() -> None:
+    assert Permission.FILES_READ_ANY.value == READ_ANY_FILE_PERMISSION
+    assert Permission.FILES_READ_ANY in ROLE_PERMISSIONS[Role.ADMIN]
+    assert all(
+        Permission.FILES_READ_ANY not in ROLE_PERMISSIONS[role]
+        for role in Role
+        if role != Role.ADMIN
+    )
+    assert Permission.FILES_READ_ANY not in API_KEY_SCOPES

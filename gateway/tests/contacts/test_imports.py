@@ -3,6 +3,7 @@
 import base64
 import csv
 import io
+import uuid
 from typing import Any
 
 import httpx
@@ -341,3 +342,76 @@ async def test_a_big_staged_file_is_validating_then_validated(crm: Crm) -> None:
     assert sorted(errors) == [2_402, 2_452]
     assert errors[2_402][0]["message"] == "duplicate in the file: same cui as line 5"
     assert done["rowsTruncated"] is True  # 2,500 rows, 1,000 reported
+
+
+async def test_only_the_uploader_or_an_admin_may_import_a_staged_file(crm: Crm) -> None:
+    staged = (await upload(crm, GOOD)).json()
+    await crm.gw.add_user("other", ["business_liaison"])
+    await crm.gw.add_user("boss", ["admin"])
+    other = await crm.gw.token("other")
+    start = {"input": {"kind": "ORGANIZATIONS", "mapping": MAPPING, "stagedFileId": staged["id"]}}
+    refused = (await crm.gw.data(START, start, other))["startImport"]
+    assert refused["importJob"] is None
+    assert [e["code"] for e in refused["userErrors"]] == ["forbidden"]
+    assert "someone else" in refused["userErrors"][0]["message"]
+    admin = (await crm.gw.data(START, start, await crm.gw.token("boss")))["startImport"]
+    assert admin["userErrors"] == []
+    own = await crm.mutate(START, start["input"])
+    assert own["userErrors"] == []
+
+
+async def test_a_full_quota_is_507_with_a_message_and_others_still_upload(
+    staff_gateway_factory: StaffGatewayFactory, services: Any
+) -> None:
+    async with staff_gateway_factory(
+        files_quota_per_user_files=2, files_quota_per_user_bytes=5000
+    ) as gw:
+        await gw.add_user("ana", ["business_liaison"])
+        await gw.add_user("dan", ["business_liaison"])
+
+        async def send(token: str, size: int) -> httpx.Response:
+            return await gw.client.post(
+                "/uploads",
+                params={"filename": "f.csv"},
+                content=b"x" * size,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+
+        ana = await gw.token("ana")
+        assert (await send(ana, 4000)).status_code == 201
+        over_bytes = await send(ana, 1001)
+        assert over_bytes.status_code == 507
+        assert over_bytes.json()["error"]["code"] == "quota_exceeded"
+        assert "quota" in over_bytes.json()["error"]["message"]
+        assert (await send(ana, 1000)).status_code == 201
+        over_files = await send(ana, 1)
+        assert over_files.status_code == 507
+        dan = await gw.token("dan")
+        assert (await send(dan, 5000)).status_code == 201
+
+
+async def test_a_full_store_is_507_not_a_server_error(
+    staff_gateway_factory: StaffGatewayFactory,
+) -> None:
+    bucket = f"test-full-{uuid.uuid4().hex}"
+    async with staff_gateway_factory(
+        files_bucket=bucket, files_bucket_max_bytes=300_000, files_quota_per_user_bytes=10**9
+    ) as gw:
+        await gw.add_user("ana", ["business_liaison"])
+        headers = {"Authorization": f"Bearer {await gw.token('ana')}"}
+        first = await gw.client.post(
+            "/uploads", params={"filename": "a.bin"}, content=b"a" * 200_000, headers=headers
+        )
+        assert first.status_code == 201
+        full = await gw.client.post(
+            "/uploads", params={"filename": "b.bin"}, content=b"b" * 200_000, headers=headers
+        )
+        assert full.status_code == 507, full.text
+        assert full.json()["error"]["code"] == "storage_full"
+        assert "full" in full.json()["error"]["message"]
+
+
+async def test_an_uploaded_name_loses_its_control_characters(crm: Crm) -> None:
+    staged = await upload(crm, GOOD, filename="firme\r\nX-Evil: 1\u202e.csv")
+    assert staged.status_code == 201, staged.text
+    assert staged.json()["filename"] == "firmeX-Evil: 1.csv"

@@ -79,7 +79,7 @@ def _id(type_name: str | None, uuid: UUID) -> str:
 
 schemathesis.graphql.scalar(
     "ID",
-    st.builds(_id, st.sampled_from([*_node_types(), None]), st.uuids()).map(nodes.String),
+    st.builds(_id, st.sampled_from([*_node_types(), "NoSuchType", None]), st.uuids()).map(nodes.String),
 )
 
 CREATE_KEY = """

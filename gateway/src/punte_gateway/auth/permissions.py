@@ -35,6 +35,8 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     API_KEYS_MANAGE = "api_keys:manage"
     AUDIT_READ = "audit:read"
+    # Read or import any staged file, not only one's own (punte_platform READ_ANY_FILE_PERMISSION).
+    FILES_READ_ANY = "files:read_any"
 
 
 P = Permission
@@ -61,11 +63,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: _READ_ALL,
 }
 
-# What an integration key may be granted: never user, key or audit administration.
+# What an integration key may be granted: never user, key or audit administration, nor
+# others' files.
 API_KEY_SCOPES: frozenset[Permission] = frozenset(Permission) - {
     P.USERS_MANAGE,
     P.API_KEYS_MANAGE,
     P.AUDIT_READ,
+    P.FILES_READ_ANY,
 }
 
 

@@ -134,14 +134,12 @@ async def _authenticate_local(
     except ValueError:
         raise AuthenticationError("invalid token") from None
     now = utcnow()
-    # Read fresh on every request: deactivation, lockout, role changes and logout apply at once.
+    # Read fresh on every request: deactivation, role changes and logout apply at once.
     async with runtime.uow.transaction(read_only=True) as session:
         user = await repository.get_user(session, user_id)
         live = await repository.session_is_live(session, session_id, now)
     if user is None or not user.active:
         raise AuthenticationError("account disabled")
-    if user.locked_until is not None and user.locked_until > now:
-        raise AuthenticationError("account locked")
     if not live:
         raise AuthenticationError("session ended")
     return user_principal(user)

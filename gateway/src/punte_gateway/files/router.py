@@ -4,17 +4,20 @@
 # Uploads authenticate as GraphQL does: a staff bearer token or an API key. Downloads need
 # no credentials: the signed, short-lived link is the permission (browsers follow it).
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from punte_contracts.files import StagedFile
+from punte_platform.errors import ServiceError
+from punte_platform.messaging.files import REFUSAL_DETAIL, Quota, Refusal
 from punte_platform.runtime import ServiceRuntime
 
 from punte_gateway.audit.service import record_refusal
 from punte_gateway.auth.authenticate import authenticate
 from punte_gateway.auth.errors import AuthenticationError
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.auth.principal import Principal
+from punte_gateway.auth.principal import Principal, PrincipalKind
 from punte_gateway.files.links import DOWNLOADS_PATH, LinkRefused, content_disposition, verify
 from punte_gateway.ratelimit import check_request
 from punte_gateway.rest.models import camel_model
@@ -38,25 +41,57 @@ def runtime_of(request: Request) -> tuple[ServiceRuntime, GatewaySettings]:
     return runtime, settings
 
 
-async def read_capped(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed `limit` bytes."""
-    too_large = ApiError(
-        413, "payload_too_large", f"the file is larger than the {limit} bytes accepted"
-    )
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks: list[bytes] = []
+# What each refusal of the file store answers. 507 (Insufficient Storage) says the request
+# may succeed later, once staged files are used or expire.
+_REFUSAL_STATUS = {
+    Refusal.TOO_LARGE: (413, "payload_too_large"),
+    Refusal.QUOTA_EXCEEDED: (507, "quota_exceeded"),
+    Refusal.STORE_FULL: (507, "storage_full"),
+}
+
+
+def quota_of(caller: Principal, settings: GatewaySettings) -> Quota:
+    """How much the caller may keep staged: per API key, else per user."""
+    if caller.kind is PrincipalKind.API_KEY:
+        return Quota(settings.files_quota_per_api_key_bytes, settings.files_quota_per_api_key_files)
+    return Quota(settings.files_quota_per_user_bytes, settings.files_quota_per_user_files)
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    """The request body as it arrives; an empty one is refused."""
     seen = 0
-    # Counted while streaming: Content-Length may be absent (chunked) or understated.
     async for chunk in request.stream():
         seen += len(chunk)
-        if seen > limit:
-            raise too_large
-        chunks.append(chunk)
+        yield chunk
     if seen == 0:
         raise ApiError(400, "validation_failed", "the request body (the file) is empty")
-    return b"".join(chunks)
+
+
+async def stage_upload(request: Request, caller: Principal, filename: str) -> StagedFile:
+    """Stream the request body into the file store as the caller's file, under its quota."""
+    runtime, settings = runtime_of(request)
+    files = runtime.files
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > files.max_bytes:
+        status, code = _REFUSAL_STATUS[Refusal.TOO_LARGE]
+        raise ApiError(
+            status, code, f"the file is larger than the {files.max_bytes} bytes accepted"
+        )
+    try:
+        # Counted while streaming too: Content-Length may be absent (chunked) or understated.
+        return await files.put_stream(
+            _body(request),
+            filename=filename,
+            media_type=media_type_of(request),
+            owner=caller.actor,
+            quota=quota_of(caller, settings),
+        )
+    except ServiceError as error:
+        refusal = error.body.details.get(REFUSAL_DETAIL)
+        if refusal not in _REFUSAL_STATUS:
+            raise
+        status, code = _REFUSAL_STATUS[Refusal(refusal)]
+        raise ApiError(status, code, error.body.message) from None
 
 
 def media_type_of(request: Request) -> str:
@@ -114,10 +149,9 @@ async def upload(
     caller: Annotated[Principal, Depends(importer)],
     filename: Annotated[str, Query(min_length=1, max_length=255)],
 ) -> StagedFile:
-    """Stage the raw body as a file; its description (the id goes to startImport)."""
-    runtime, _ = runtime_of(request)
-    data = await read_capped(request, runtime.files.max_bytes)
-    return await runtime.files.put(data, filename=filename, media_type=media_type_of(request))
+    """Stage the raw body as the caller's file; its description (the id goes to
+    startImport, which only its uploader, or an admin, may start)."""
+    return await stage_upload(request, caller, filename)
 
 
 @router.get(DOWNLOADS_PATH + "/{file_id}")
@@ -135,7 +169,8 @@ async def download(
         verify(settings, file_id, expires, signature)
     except LinkRefused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
-    staged, data = await runtime.files.get(file_id)
+    # The signed link is the permission: whoever holds it may fetch, not only the owner.
+    staged, data = await runtime.files.get(file_id, check_owner=False)
     return Response(
         content=data,
         media_type=staged.media_type,

@@ -39,6 +39,13 @@ class GraphQLContext(BaseContext):
             raise RuntimeError("the gateway is not connected to NATS")
         return self.runtime.client
 
+    @property
+    def http_request(self) -> Request:
+        """The HTTP request (GraphQL is served over HTTP only, no websockets)."""
+        if not isinstance(self.request, Request):
+            raise RuntimeError("GraphQL is served over HTTP only")
+        return self.request
+
     def loader(self, name: str, factory: Callable[[], LoaderT]) -> LoaderT:
         """This request's DataLoader of that name, made on first use."""
         if name not in self.loaders:

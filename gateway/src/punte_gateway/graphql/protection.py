@@ -1,5 +1,7 @@
-"""Limits that keep one request from hurting the service: depth, aliases, tokens, body size."""
+"""Limits that keep one request from hurting the service: depth, aliases, tokens, cost, body
+size."""
 
+import codecs
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -19,6 +21,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from punte_gateway.graphql.cost import QueryCostLimiter
 from punte_gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ def protection_extensions(settings: GatewaySettings) -> list[Any]:
         # Clients repeat the same few documents: parse and validate each once.
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(QueryCostLimiter, max_cost=settings.max_query_cost),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(AddValidationRules, rules),
         partial(MaskErrors, should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
@@ -77,7 +81,8 @@ def _refusal(status: int, code: str, message: str) -> Callable[[Send], Awaitable
 
 
 class RequestGuard:
-    """Refuses oversized bodies (413) and non-JSON GraphQL posts (415) before parsing."""
+    """Refuses oversized bodies (413), non-JSON GraphQL posts (415) and JSON bodies that are not
+    UTF-8 (400) before parsing."""
 
     def __init__(
         self,
@@ -113,23 +118,34 @@ class RequestGuard:
                     415, "UNSUPPORTED_MEDIA_TYPE", "GraphQL requests must be application/json"
                 )(send)
                 return
+        json_body = headers.get("content-type", "").split(";")[0].strip().lower().endswith("json")
         try:
-            await self.app(scope, self._bounded(receive), send)
+            await self.app(scope, self._bounded(receive, utf8=json_body), send)
         except BodyTooLarge:
             await _refusal(413, "PAYLOAD_TOO_LARGE", "request body too large")(send)
+        except NotUtf8:
+            await _refusal(400, "BAD_REQUEST", "the request body is not valid UTF-8")(send)
 
-    def _bounded(self, receive: Receive) -> Receive:
-        """Count streamed bytes too: a client may omit or understate Content-Length."""
+    def _bounded(self, receive: Receive, *, utf8: bool) -> Receive:
+        """Count streamed bytes too (a client may omit or understate Content-Length); check
+        that a JSON body decodes, before a parser fails on it with a server error."""
         seen = 0
         limit = self.max_body_bytes
+        decoder = codecs.getincrementaldecoder("utf-8")()
 
         async def bounded_receive() -> Message:
             nonlocal seen
             message: MutableMapping[str, Any] = dict(await receive())
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                seen += len(chunk)
                 if seen > limit:
                     raise BodyTooLarge
+                if utf8:
+                    try:
+                        decoder.decode(chunk, final=not message.get("more_body", False))
+                    except UnicodeDecodeError:
+                        raise NotUtf8 from None
             return message
 
         return bounded_receive
@@ -137,3 +153,7 @@ class RequestGuard:
 
 class BodyTooLarge(Exception):
     """A streamed body went past the limit."""
+
+
+class NotUtf8(Exception):
+    """A JSON body that is not UTF-8 (RFC 8259 allows no other encoding)."""

@@ -1,10 +1,13 @@
 """The gateway's GraphQL schema: each domain contributes query and mutation types."""
 
+import logging
 from pathlib import Path
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from punte_gateway.api_keys.graphql import ApiKeyMutation, ApiKeyQuery
 from punte_gateway.audit.graphql import AuditQuery
@@ -22,6 +25,8 @@ from punte_gateway.graphql.protection import protection_extensions
 from punte_gateway.settings import GatewaySettings
 from punte_gateway.system.graphql import SystemQuery
 from punte_gateway.users.graphql import AuthMutation, AuthQuery
+
+log = logging.getLogger(__name__)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
@@ -48,9 +53,27 @@ class Mutation(
     """The root mutation."""
 
 
+class GatewaySchema(strawberry.Schema):
+    """The schema, logging refusals (permissions, limits, bad input) as one line each."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Errors raised on purpose are answers, not faults: one line, no traceback."""
+        unexpected = []
+        for error in errors:
+            if error.original_error is None or isinstance(error.original_error, GraphQLError):
+                code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
+                where = ".".join(str(p) for p in error.path or ()) or "-"
+                log.info("refused %s at %s: %s", code, where, error.message)
+            else:
+                unexpected.append(error)
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     """The schema with the limits and hardening the settings ask for."""
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         # Last, so its exit runs first: service errors are coded before MaskErrors sees them.

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal
 from punte_gateway.files.links import sign
-from punte_gateway.files.router import media_type_of, read_capped, runtime_of
+from punte_gateway.files.router import runtime_of, stage_upload
 from punte_gateway.graphql.context import acting_as
 from punte_gateway.rest.models import IsoInstant, camel_model
 from punte_gateway.rest.router import PREFIX, ApiError, ApiRoute, Caller, require_scope
@@ -95,10 +95,8 @@ async def start_import(
     mapping_header: Annotated[str | None, Header(alias="X-Punte-Mapping")] = None,
 ) -> c.ImportJob:
     """Upload the file (raw body) and get the dry run; nothing is written but the job."""
-    runtime, _ = runtime_of(request)
     columns = _mapping(mapping if mapping is not None else mapping_header)
-    data = await read_capped(request, runtime.files.max_bytes)
-    staged = await runtime.files.put(data, filename=filename, media_type=media_type_of(request))
+    staged = await stage_upload(request, caller, filename)
     body = _build(
         c.StartImport,
         kind=kind,

@@ -3,6 +3,7 @@
 import strawberry
 from strawberry.types import Info
 
+from punte_gateway.auth.principal import PrincipalKind
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.mapping import filled
 from punte_gateway.system.service import ServiceStatus, deployment_status
@@ -25,9 +26,12 @@ class ServiceHealth:
 
 
 async def resolve_health(info: Info[GraphQLContext, None]) -> list[ServiceHealth]:
-    """Ask every service for its health, and add the gateway's own."""
+    """Ask every service for its health, and add the gateway's own; versions and details
+    for signed-in staff only (they would help an attacker pick an exploit)."""
     context = info.context
     statuses = await deployment_status(context.runtime, context.settings.health_timeout)
+    if context.principal is None or context.principal.kind is not PrincipalKind.USER:
+        statuses = [s.status_only() for s in statuses]
     return [ServiceHealth.from_status(s) for s in statuses]
 
 
@@ -35,5 +39,6 @@ async def resolve_health(info: Info[GraphQLContext, None]) -> list[ServiceHealth
 class SystemQuery:
     health: list[ServiceHealth] = strawberry.field(
         resolver=resolve_health,
-        description="Each service's status and version, asked over NATS.",
+        description="Each service's status, asked over NATS; version, latency, detail and "
+        "backlogs for signed-in staff only.",
     )

@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from punte_contracts.system import SERVICES, health_request
 from punte_platform.errors import ServiceError
@@ -21,6 +21,12 @@ class ServiceStatus:
     detail: str
     outbox_backlog: int | None
     dead_letters: int | None
+
+    def status_only(self) -> "ServiceStatus":
+        """What anonymous callers see: the service and its status, no versions or details."""
+        return replace(
+            self, version=None, latency_ms=None, detail="", outbox_backlog=None, dead_letters=None
+        )
 
 
 async def service_status(client: ServiceClient, service: str, timeout: float) -> ServiceStatus:

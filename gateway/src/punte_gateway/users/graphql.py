@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.auth.principal import Principal, PrincipalKind
+from punte_gateway.auth.throttle import login_throttle_of
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.errors import UserError, input_path
 from punte_gateway.graphql.ids import uuid_of
@@ -20,6 +21,7 @@ from punte_gateway.graphql.mutations import run_mutation
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
 from punte_gateway.graphql.permissions import IsAuthenticated, authenticated, require
 from punte_gateway.graphql.tables import StoredNode, stored_connection
+from punte_gateway.ratelimit import client_address
 from punte_gateway.users import repository, service
 from punte_gateway.users.models import User
 
@@ -40,9 +42,6 @@ class UserNode(StoredNode, relay.Node):
     department: str | None = strawberry.field(description="A code such as relatii-comunitare")
     active: bool
     last_login_at: datetime | None
-    locked_until: datetime | None = strawberry.field(
-        description="Set while too many failed logins keep the account locked"
-    )
     version: int = strawberry.field(description="Pass as expectedVersion to updateUser")
 
     @classmethod
@@ -62,7 +61,6 @@ class UserNode(StoredNode, relay.Node):
             department=principal.department,
             active=True,
             last_login_at=None,
-            locked_until=None,
             version=0,
         )
 
@@ -105,7 +103,8 @@ class LoginPayload:
     expires_at: datetime | None = strawberry.field(description="When accessToken stops working")
     user: UserNode | None
     user_errors: list[UserError] = strawberry.field(
-        description="invalid_credentials (same for unknown users), locked"
+        description="invalid_credentials: the one answer for an unknown name, a wrong "
+        "password, an inactive account, and attempts made to wait after many failures"
     )
 
 
@@ -120,7 +119,7 @@ class RefreshSessionPayload:
     refresh_token: str | None = strawberry.field(description="Use this one next time")
     expires_at: datetime | None = strawberry.field(description="When accessToken stops working")
     user: UserNode | None
-    user_errors: list[UserError] = strawberry.field(description="invalid_token, locked")
+    user_errors: list[UserError] = strawberry.field(description="invalid_token")
 
 
 SessionPayloadT = TypeVar("SessionPayloadT", LoginPayload, RefreshSessionPayload)
@@ -201,7 +200,7 @@ class UpdateUserPayload:
     user_errors: list[UserError]
 
 
-@strawberry.input(description="A new password; the user's sessions end and a lockout lifts.")
+@strawberry.input(description="A new password; the user's sessions end.")
 class SetUserPasswordInput:
     id: relay.GlobalID
     password: str = strawberry.field(description="At least 12 characters")
@@ -241,10 +240,11 @@ class AuthMutation:
         async with context.transaction() as session:
             result = await service.login(
                 session,
-                context.settings,
+                context.runtime,
                 input.username,
                 input.password,
-                now=context.runtime.clock.now(),
+                address=client_address(context.http_request, context.settings),
+                throttle=login_throttle_of(context.http_request.app, context.runtime),
             )
         return _session_answer(LoginPayload, result)
 
@@ -317,7 +317,7 @@ class AuthMutation:
 
     @strawberry.mutation(
         permission_classes=[require(MANAGE)],
-        description="Set a user's password; their sessions end and a lockout lifts.",
+        description="Set a user's password; their sessions end.",
     )
     async def set_user_password(
         self, info: Info[GraphQLContext, None], input: SetUserPasswordInput

@@ -24,8 +24,8 @@ class User(Base):
     department: Mapped[str | None] = mapped_column(String(100), index=True)
     password_hash: Mapped[str] = mapped_column(String(200), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Wrong passwords since the last login, for the audit detail; nothing is locked by it.
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Username, display name and email folded to lowercase ASCII, for diacritic-blind search.
     search_key: Mapped[str] = mapped_column(String(600), nullable=False, default="")

@@ -1,5 +1,6 @@
-"""Rules of staff accounts and sessions: validation, lockout, refresh rotation, audit."""
+"""Rules of staff accounts and sessions: validation, login throttling, refresh rotation, audit."""
 
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -10,9 +11,11 @@ from typing import Any, Literal
 from uuid import UUID
 
 from punte_contracts.errors import ErrorCode, FieldError
+from punte_contracts.gateway import LoginThrottled
 from punte_platform.db import utcnow
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
+from punte_platform.runtime import ServiceRuntime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +28,7 @@ from punte_gateway.auth.passwords import (
 )
 from punte_gateway.auth.permissions import Role
 from punte_gateway.auth.principal import Principal, PrincipalKind
+from punte_gateway.auth.throttle import Burst, LoginThrottle, ThrottleScope
 from punte_gateway.auth.tokens import (
     hash_refresh_secret,
     issue_access_token,
@@ -42,7 +46,6 @@ MAX_DISPLAY_NAME = 200
 MAX_EMAIL = 320
 
 INVALID_CREDENTIALS = "invalid_credentials"
-LOCKED = "locked"
 INVALID_TOKEN = "invalid_token"  # noqa: S105 (an error code)
 # One message whether the username exists or not, so logins cannot probe for accounts.
 INVALID_CREDENTIALS_MESSAGE = "invalid username or password"
@@ -345,7 +348,7 @@ async def _keep_an_admin(session: AsyncSession, user: User) -> None:
 async def set_password(
     session: AsyncSession, user_id: UUID, password: str, *, principal: Principal | None
 ) -> User:
-    """Set a user's password, lift a lockout and end their sessions everywhere."""
+    """Set a user's password and end their sessions everywhere."""
     errors: list[FieldError] = []
     _check_password(password, errors)
     if errors:
@@ -354,7 +357,6 @@ async def set_password(
     now = utcnow()
     user.password_hash = await hash_password(password)
     user.failed_logins = 0
-    user.locked_until = None
     user.updated_at = now
     user.version += 1
     revoked = await repository.revoke_user_sessions(session, user.id, now)
@@ -374,76 +376,99 @@ async def set_password(
 
 async def login(
     session: AsyncSession,
-    settings: GatewaySettings,
+    runtime: ServiceRuntime,
     username: str,
     password: str,
     *,
-    now: datetime,
+    address: str,
+    throttle: LoginThrottle,
 ) -> SessionTokens | AuthFailure:
-    """Check a password, counting failures towards a lockout; open a session on success."""
+    """Check a password unless its name or address must wait; open a session on success.
+
+    Unknown names, waiting names or addresses, wrong passwords and inactive accounts all get
+    the one answer after one password hash's time, so none can be told apart.
+    """
+    settings = runtime.settings
+    assert isinstance(settings, GatewaySettings)
     name = normalise_username(username)
     user = (
         await repository.find_by_username(session, name, for_update=True)
         if USERNAME_PATTERN.fullmatch(name)
         else None
     )
+    targets = [user.id] if user else []
+    failure = AuthFailure(INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE)
+    waiting = throttle.wait(name, address)
+    if waiting > 0:
+        await verify_password(None, password)
+        await record(
+            session,
+            action="auth.login",
+            principal=None,
+            outcome="throttled",
+            target_ids=targets,
+            detail=f"too many failed logins; the next is checked in {math.ceil(waiting)}s",
+        )
+        return failure
+    # Counted before the (slow) check, so parallel guesses see each other; a success undoes it.
+    for burst in throttle.attempted(name, address):
+        await _alert(session, runtime, burst, user, address)
     if user is None:
         await verify_password(None, password)
         # The attempted name is not kept: people type passwords into the username field.
         await record(
             session, action="auth.login", principal=None, outcome="failed", detail="unknown user"
         )
-        return AuthFailure(INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE)
-    if user.locked_until is not None and user.locked_until > now:
-        await record(
-            session,
-            action="auth.login",
-            principal=None,
-            outcome="locked",
-            target_ids=[user.id],
-            detail=f"locked until {user.locked_until.isoformat()}",
-        )
-        return AuthFailure(
-            LOCKED,
-            "the account is locked after too many failed logins; "
-            f"try again after {user.locked_until.isoformat(timespec='seconds')}",
-        )
-    if user.locked_until is not None:
-        # The lockout has run out: a fresh series of attempts begins.
-        user.locked_until = None
-        user.failed_logins = 0
+        return failure
     if not await verify_password(user.password_hash, password):
         user.failed_logins += 1
-        detail = f"wrong password ({user.failed_logins} in a row)"
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(seconds=settings.login_lockout_seconds)
-            detail += f"; locked until {user.locked_until.isoformat()}"
         await record(
             session,
             action="auth.login",
             principal=None,
             outcome="failed",
-            target_ids=[user.id],
-            detail=detail,
+            target_ids=targets,
+            detail=f"wrong password ({user.failed_logins} in a row)",
         )
-        return AuthFailure(INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE)
+        return failure
     if not user.active:
         await record(
             session,
             action="auth.login",
             principal=None,
             outcome="failed",
-            target_ids=[user.id],
+            target_ids=targets,
             detail="account inactive",
         )
-        return AuthFailure(INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE)
+        return failure
+    throttle.succeeded(name, address)
     user.failed_logins = 0
+    now = runtime.clock.now()
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = await hash_password(password)
     tokens, _ = _open_session(session, settings, user, new_id(), now)
     await record(session, action="auth.login", principal=user_principal(user), target_ids=[user.id])
     return tokens
+
+
+async def _alert(
+    session: AsyncSession, runtime: ServiceRuntime, burst: Burst, user: User | None, address: str
+) -> None:
+    """Tell admins a name or an address ran out of free logins: an audit entry and a message."""
+    user_id = user.id if user and burst.scope is ThrottleScope.USERNAME else None
+    await record(
+        session,
+        action="auth.login_throttled",
+        principal=None,
+        outcome="throttled",
+        target_ids=[user_id] if user_id else [],
+        detail=f"{burst.failures} failed logins for one {burst.scope} (last from {address})",
+    )
+    message = LoginThrottled(
+        scope=burst.scope.value, failures=burst.failures, user_id=user_id, client_address=address
+    )
+    await runtime.outbox.add(session, message)
 
 
 def _open_session(
@@ -508,15 +533,6 @@ async def refresh(
             detail="token expired" if token.expires_at <= now else "account inactive",
         )
         return failure
-    if user.locked_until is not None and user.locked_until > now:
-        await record(
-            session,
-            action="auth.refresh",
-            principal=None,
-            outcome="locked",
-            target_ids=[user.id],
-        )
-        return AuthFailure(LOCKED, "the account is locked after too many failed logins")
     tokens, successor = _open_session(session, settings, user, token.family_id, now)
     token.revoked_at = now
     token.replaced_by = successor.id

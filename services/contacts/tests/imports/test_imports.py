@@ -25,6 +25,7 @@ from stdnum.ro import cui as ro_cui
 
 from ..conftest import (
     READER,
+    WRITER,
     call,
     call_error,
     count_rows,
@@ -362,7 +363,9 @@ async def test_erasing_an_imported_person_removes_the_import_holding_them(
 async def start_staged(
     runtime: ServiceRuntime, content: bytes, *, filename: str = "organizații.csv"
 ) -> c.ImportJob:
-    staged = await runtime.files.put(content, filename=filename, media_type="text/csv")
+    staged = await runtime.files.put(
+        content, filename=filename, media_type="text/csv", owner=WRITER.actor
+    )
     body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id, mapping=MAPPING)
     return await call(runtime, body)
 
@@ -375,7 +378,9 @@ async def test_a_staged_file_larger_than_an_inline_one_is_imported(
     rows = [[f"Firma {n} SRL", cui(n), "", "", "Timișoara", notes] for n in range(300)]
     content = csv_bytes(rows, [*HEADERS[:5], "Note"])
     assert len(content) > c.IMPORT_MAX_BYTES  # too big to travel inline
-    staged = await contacts.files.put(content, filename="organizații.csv", media_type="text/csv")
+    staged = await contacts.files.put(
+        content, filename="organizații.csv", media_type="text/csv", owner=WRITER.actor
+    )
     mapping = {"Denumire": "legal_name", "CUI": "cui", "Localitate": "locality", "Note": "notes"}
     body = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id, mapping=mapping)
     job = await call(contacts, body)
@@ -395,7 +400,10 @@ async def test_a_staged_file_that_is_missing_or_not_a_spreadsheet_is_refused(
     error = await call_error(contacts, unknown)
     assert error.code is ErrorCode.NOT_FOUND
     staged = await contacts.files.put(
-        b"%PDF-1.7\n1 0 obj\n", filename="raport.pdf", media_type="application/pdf"
+        b"%PDF-1.7\n1 0 obj\n",
+        filename="raport.pdf",
+        media_type="application/pdf",
+        owner=WRITER.actor,
     )
     pdf = c.StartImport(kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id)
     error = await call_error(contacts, pdf)
@@ -412,7 +420,9 @@ async def test_a_staged_file_that_is_missing_or_not_a_spreadsheet_is_refused(
         c.StartImport(
             kind=c.ImportKind.ORGANIZATIONS,
             staged_file_id=(
-                await contacts.files.put(content, filename="f.csv", media_type="text/csv")
+                await contacts.files.put(
+                    content, filename="f.csv", media_type="text/csv", owner=WRITER.actor
+                )
             ).id,
             mapping=MAPPING,
         ),
@@ -583,7 +593,7 @@ async def test_a_large_export_and_revert_are_jobs_and_a_create_meanwhile_answers
     assert exported_job.status is JobStatus.SUCCEEDED, exported_job.error
     exported = c.ExportFile.model_validate(exported_job.result)
     assert exported.rows == count
-    _, content = await contacts.files.get(exported.file.id)
+    _, content = await contacts.files.get(exported.file.id, check_owner=False)
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
     assert sheet is not None
     assert sum(1 for _ in sheet.iter_rows()) == count + 1  # and the header

@@ -29,14 +29,20 @@ def migrations_path(package_file: str) -> Path:
     raise FileNotFoundError(f"no migrations folder for {package_dir.name}")
 
 
-def serve(app: FastAPI, settings: PunteSettings) -> None:
-    """Run an app under uvicorn; SIGTERM and Ctrl-C drain it through its lifespan."""
-    configure_tracing(settings)
-    uvicorn.run(
+def server_config(app: FastAPI, settings: PunteSettings) -> uvicorn.Config:
+    """How uvicorn serves an app: no `server` banner naming the software to attackers."""
+    return uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+
+
+def serve(app: FastAPI, settings: PunteSettings) -> None:
+    """Run an app under uvicorn; SIGTERM and Ctrl-C drain it through its lifespan."""
+    configure_tracing(settings)
+    uvicorn.Server(server_config(app, settings)).run()

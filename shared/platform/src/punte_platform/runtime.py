@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -286,9 +286,17 @@ class ServiceRuntime:
 
 
 def create_service_app(
-    definition: ServiceDefinition, settings: PunteSettings, clock: Clock = SYSTEM_CLOCK
+    definition: ServiceDefinition,
+    settings: PunteSettings,
+    clock: Clock = SYSTEM_CLOCK,
+    *,
+    metrics_guard: Callable[[Request], Awaitable[None]] | None = None,
 ) -> FastAPI:
-    """The FastAPI app of a service: its lifespan runs the runtime; ops endpoints only."""
+    """The FastAPI app of a service: its lifespan runs the runtime; ops endpoints only.
+
+    `metrics_guard` (a dependency raising HTTPException) protects `/metrics` on an app that
+    faces the public, as the gateway does.
+    """
     configure_logging(definition.name, settings.log_level, json_lines=settings.log_json)
 
     @contextlib.asynccontextmanager
@@ -309,12 +317,16 @@ def create_service_app(
         redoc_url=None,
         openapi_url=None,
     )
-    add_ops_routes(app, definition.name)
+    add_ops_routes(app, definition.name, metrics_guard)
     instrument_app(app)
     return app
 
 
-def add_ops_routes(app: FastAPI, service: str) -> None:
+def add_ops_routes(
+    app: FastAPI,
+    service: str,
+    metrics_guard: Callable[[Request], Awaitable[None]] | None = None,
+) -> None:
     """`/healthz`, `/readyz` and `/metrics` on an app whose state holds a runtime."""
 
     @app.get("/healthz", include_in_schema=False)
@@ -331,7 +343,9 @@ def add_ops_routes(app: FastAPI, service: str) -> None:
             status_code=200 if ready else 503,
         )
 
-    @app.get("/metrics", include_in_schema=False)
+    guards = [Depends(metrics_guard)] if metrics_guard else []
+
+    @app.get("/metrics", include_in_schema=False, dependencies=guards)
     async def metrics() -> Response:
         runtime: ServiceRuntime = app.state.runtime
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -22,3 +22,21 @@ class AdvancingClock:
     def monotonic(self) -> float:
         """The system's monotonic time plus the offset."""
         return SYSTEM_CLOCK.monotonic() + self.offset
+
+
+class StoppedClock(AdvancingClock):
+    """Stands still until a test calls `advance`: for rules measured in seconds, which the
+    real seconds a slow step takes (a password hash) would otherwise race."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._wall = SYSTEM_CLOCK.now()
+        self._monotonic = SYSTEM_CLOCK.monotonic()
+
+    def now(self) -> datetime:
+        """The time of creation plus the offset."""
+        return self._wall + timedelta(seconds=self.offset)
+
+    def monotonic(self) -> float:
+        """The monotonic time of creation plus the offset."""
+        return self._monotonic + self.offset
