@@ -69,9 +69,8 @@ def _node_types() -> list[str]:
 
 
 # Ids: well-formed global ids of the schema's node types and bare UUIDs (jobs), of things
-# nobody holds, so that resolvers get past parsing (strawberry refuses other text). (A type the
-# schema lacks answered `internal error` from node/nodes until the gateway learnt to answer
-# null: add one here, e.g. "NoSuchType", once that fix is in.)
+# nobody holds, so that resolvers get past parsing (strawberry refuses other text), and of a
+# type the schema lacks, which node/nodes answer with null.
 def _id(type_name: str | None, uuid: UUID) -> str:
     """A global id of `type_name`, or the bare UUID without one."""
     return str(uuid) if type_name is None else to_base64(type_name, str(uuid))
@@ -79,7 +78,9 @@ def _id(type_name: str | None, uuid: UUID) -> str:
 
 schemathesis.graphql.scalar(
     "ID",
-    st.builds(_id, st.sampled_from([*_node_types(), "NoSuchType", None]), st.uuids()).map(nodes.String),
+    st.builds(_id, st.sampled_from([*_node_types(), "NoSuchType", None]), st.uuids()).map(
+        nodes.String
+    ),
 )
 
 CREATE_KEY = """
