@@ -14,12 +14,12 @@ from punte_platform.ids import new_id
 from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.nats import connect
 from punte_platform.runtime import ServiceRuntime
-from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.nats_server import NatsServer, nats_identity
 
 
 @pytest.fixture
 async def nc(nats_server: NatsServer) -> AsyncIterator[Client]:
-    client = await connect(nats_server.url, "test-files", attempts=3)
+    client = await connect(nats_server.url, "test-files", attempts=3, identity=nats_identity())
     yield client
     await client.close()
 

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from punte_platform.messaging.nats import connect
-from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.runtime import ServiceRuntime
-from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.nats_server import NatsServer, nats_identity, test_credentials
 from punte_platform.testing.probe import (
     ChangeRecorded,
     RecordBatch,
@@ -22,7 +21,7 @@ from punte_platform.testing.probe import (
     probe_settings,
     start_probe_process,
 )
-from punte_platform.testing.services import running_service
+from punte_platform.testing.services import gateway_caller, running_service
 from punte_platform.testing.waiting import eventually
 from sqlalchemy import func, select
 
@@ -162,7 +161,7 @@ async def test_the_consumer_resumes_by_itself_after_nats_restarts(
 
 
 async def stream_messages(server: NatsServer, subject: str) -> int:
-    nc = await connect(server.url, "counter", attempts=3)
+    nc = await connect(server.url, "counter", attempts=3, identity=nats_identity())
     try:
         info = await nc.jetstream().stream_info("PUNTE", subjects_filter=subject)
         return int((info.state.subjects or {}).get(subject, 0))
@@ -181,6 +180,7 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
     env = {
         **os.environ,
         "PUNTE_NATS_URL": server.url,
+        **test_credentials().environment("probe"),
         "PUNTE_PROBE_DATABASE_URL": database_url,
         "PUNTE_ENVIRONMENT": "test",
         "PUNTE_LOG_JSON": "false",
@@ -190,9 +190,9 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
         return start_probe_process({**env, **extra}, tmp_path)
 
     crashing = start_probe({"PUNTE_CRASH_POINT": crash_point})
-    nc = await connect(server.url, "test-client", attempts=3)
+    nc = await connect(server.url, "test-client", attempts=3, identity=nats_identity())
     try:
-        client = ServiceClient(nc, timeout=5)
+        client = gateway_caller(nc, timeout=5)
         await client.call(RecordChange(key="k", seq=1))
         assert await asyncio.to_thread(crashing.wait, 20) == 70
         subject = ChangeRecorded.message_type()

@@ -12,6 +12,8 @@ class ErrorCode(StrEnum):
     VALIDATION_FAILED = "validation_failed"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
+    # The request did not come from the gateway: no, a forged or an expired caller context.
+    UNAUTHENTICATED = "unauthenticated"
     UNAVAILABLE = "unavailable"
     INTERNAL = "internal"
 
