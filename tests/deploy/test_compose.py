@@ -107,10 +107,16 @@ def test_nats_runs_jetstream_on_a_volume_with_a_health_check(compose: dict[str, 
     command = nats["command"]
     assert "-js" in command
     assert command[command.index("-sd") + 1] == "/data"
-    assert command[command.index("-m") + 1] == "8222"
     volume, _, target = nats["volumes"][0].partition(":")
     assert target == "/data"
     assert volume in compose["volumes"]
+    # Authenticated clients only; monitoring on the container's loopback (the healthcheck).
+    mounts = dict(m.split(":")[:2] for m in nats["volumes"][1:])
+    config = command[command.index("--config") + 1]
+    conf = (ROOT / next(h for h, c in mounts.items() if c == config)).read_text("utf-8")
+    assert "include ./auth.conf" in conf
+    assert "http: 127.0.0.1:8222" in conf
+    assert (ROOT / next(h for h, c in mounts.items() if c.endswith("/auth.conf"))).exists()
     test = " ".join(nats["healthcheck"]["test"])
     assert "8222/healthz" in test
 
@@ -214,7 +220,10 @@ def test_services_settings_accept_the_compose_environment(
     monkeypatch.chdir(tmp_path)  # no stray .env
     secret = "s" * 48
     for key, value in environment(compose["services"][name]).items():
-        monkeypatch.setenv(key, interpolate(value, {"PUNTE_SECRET_KEY": secret}))
+        monkeypatch.setenv(
+            key,
+            interpolate(value, {"PUNTE_SECRET_KEY": secret, "PUNTE_CONTEXT_VERIFY_KEY": "U" * 56}),
+        )
 
     settings = settings_class()
     assert settings.is_production
@@ -223,3 +232,5 @@ def test_services_settings_accept_the_compose_environment(
     assert settings.http_host == "0.0.0.0"
     assert settings.http_port == APP_SERVICES[name]
     assert make_url(settings.database_url).database == name
+    assert settings.nats_seed_file is not None
+    assert (settings.context_signing_seed_file is not None) == (name == "gateway")

@@ -220,3 +220,21 @@ def _seed_file(path: Path) -> str:
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(seed + "\n")
     return seed
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m punte_platform.messaging.bus_auth DIR`: make production keys in DIR (once) and
+    print the public values the NATS server and the services need as environment lines."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        raise SystemExit("usage: python -m punte_platform.messaging.bus_auth DIRECTORY")
+    credentials = BusCredentials.load_or_create(Path(args[0]), [*SERVICES, GATEWAY])
+    for name, seed in credentials.seeds.items():
+        sys.stdout.write(f"{nkey_variable(name)}={public_key(seed)}\n")
+    sys.stdout.write(f"PUNTE_CONTEXT_VERIFY_KEY={credentials.verify_key}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -29,6 +29,7 @@ from punte_platform.errors import ServiceError
 
 EXPIRES_HEADER = "Punte-Context-Expires"
 SIGNATURE_HEADER = "Punte-Context-Signature"
+SIGNATURE_BYTES = 64
 
 
 def generate_seed() -> str:
@@ -115,7 +116,9 @@ class ContextVerifier:
             raise _refused(f"{subject}: the request carries no signed caller context")
         try:
             expiry = int(expires)
-            raw_signature = base64.urlsafe_b64decode(signature)
+            raw_signature = base64.b64decode(signature, altchars=b"-_", validate=True)
+            if len(raw_signature) != SIGNATURE_BYTES:
+                raise ValueError("not an ed25519 signature")
         except (ValueError, binascii.Error):
             raise _refused(f"{subject}: the caller context's signature is malformed") from None
         try:
