@@ -211,3 +211,39 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
         await nc.close()
         if crashing.poll() is None:
             crashing.kill()
+
+
+async def test_a_message_whose_type_is_not_its_subject_is_dead_lettered_unapplied(
+    nats_server: NatsServer, database_url: str
+) -> None:
+    """Only a service may publish on its own subjects, so a consumer believes only a message
+    whose type is the subject it came on: any other is a forgery (say, a contacts message
+    sent on events' subjects to a subscriber that listens to both)."""
+    from punte_contracts.envelope import CloudEvent
+    from punte_platform.db import utcnow
+    from punte_platform.ids import new_id
+
+    settings = probe_settings(nats_server.url, database_url)
+    async with running_service(definition(), settings) as runtime:
+        assert runtime.client is not None
+        forged = CloudEvent(
+            id=new_id(),
+            source="punte/events",
+            type="punte.msg.events.change.recorded.v1",
+            time=utcnow(),
+            data=ChangeRecorded(change_id=new_id(), key="forged", seq=1).model_dump(mode="json"),
+        )
+        # The harness may publish anywhere: it stands for the one service allowed here.
+        js = runtime.client.nc.jetstream()
+        await js.publish(ChangeRecorded.message_type(), forged.model_dump_json().encode())
+        dead_letter = runtime.definition.tables.dead_letter
+
+        async def dead() -> list[object]:
+            async with runtime.session_factory() as session:
+                return list((await session.execute(select(dead_letter))).all())
+
+        (letter,) = await eventually(dead, lambda r: len(r) == 1)
+        assert letter.deliveries == 1  # type: ignore[attr-defined]
+        error = letter.error  # type: ignore[attr-defined]
+        assert f"came on {ChangeRecorded.message_type()}" in error
+        assert await applied_rows(runtime) == []
