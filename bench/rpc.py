@@ -166,6 +166,7 @@ def signing_cost(count: int) -> dict[str, float]:
     from punte_platform.context import CallContext
     from punte_platform.messaging.trust import ContextSigner, ContextVerifier
     from punte_platform.testing.nats_server import test_credentials
+    from punte_platform.testing.probe import Echo
 
     credentials = test_credentials()
     signer = ContextSigner(credentials.signing_seed, ttl_seconds=60)
@@ -176,12 +177,13 @@ def signing_cost(count: int) -> dict[str, float]:
         permissions=frozenset({"contacts:read", "contacts:write", "events:read"}),
     )
     subject = "punte.probe.system.echo"
+    payload = Echo(text=TEXT).model_dump_json().encode()
     started = time.perf_counter()
     for _ in range(count):
-        headers = signer.headers(subject, context)
+        headers = signer.headers(subject, payload, context)
     signed = time.perf_counter()
     for _ in range(count):
-        verifier.verify(subject, headers)
+        verifier.verify(subject, payload, headers)
     verified = time.perf_counter()
     return {
         "sign_us": (signed - started) / count * 1e6,

@@ -47,7 +47,8 @@ async def test_the_export_refuses_a_request_without_the_gateways_signature(
 async def test_the_gateways_credentials_without_its_signing_key_are_not_enough(
     contacts: ServiceRuntime, export_body: bytes
 ) -> None:
-    signed_elsewhere = ContextSigner(generate_seed(), ttl_seconds=60).headers(SUBJECT, WRITER)
+    signer = ContextSigner(generate_seed(), ttl_seconds=60)
+    signed_elsewhere = signer.headers(SUBJECT, export_body, WRITER)
     error = await exported_with(contacts, "gateway", signed_elsewhere, export_body)
     assert error.code is ErrorCode.UNAUTHENTICATED
 
@@ -55,6 +56,7 @@ async def test_the_gateways_credentials_without_its_signing_key_are_not_enough(
 async def test_another_service_cannot_even_send_the_request(
     contacts: ServiceRuntime, export_body: bytes
 ) -> None:
-    anonymous = ContextSigner(generate_seed(), ttl_seconds=60).headers(SUBJECT, CallContext())
+    signer = ContextSigner(generate_seed(), ttl_seconds=60)
+    anonymous = signer.headers(SUBJECT, export_body, CallContext())
     with pytest.raises(NatsTimeoutError):
         await exported_with(contacts, "events", anonymous, export_body)

@@ -178,27 +178,31 @@ async def test_forged_caller_headers_are_refused(probe: ServiceRuntime) -> None:
         assert "no signed caller context" in error.message
 
 
-@pytest.mark.parametrize("attack", ["other key", "tampered", "other subject", "expired"])
+@pytest.mark.parametrize(
+    "attack", ["other key", "tampered", "other subject", "other body", "expired"]
+)
 async def test_a_signed_context_not_from_the_gateway_now_is_refused(
     probe: ServiceRuntime, attack: str
 ) -> None:
     assert probe.client is not None
     subject = RecordChange.request_subject
+    body = b'{"key":"k","seq":1}'
     caller = CallContext(actor="user:1", permissions=frozenset({"probe:read"}))
     gateway = ContextSigner(test_credentials().signing_seed, ttl_seconds=60)
-    if attack == "other key":
-        headers = ContextSigner(generate_seed(), ttl_seconds=60).headers(subject, caller)
-    elif attack == "tampered":
-        headers = {**gateway.headers(subject, caller), PERMISSIONS_HEADER: "probe:write"}
-    elif attack == "other subject":
-        headers = gateway.headers(Echo.request_subject, caller)
-    else:
-        headers = ContextSigner(test_credentials().signing_seed, ttl_seconds=-1).headers(
-            subject, caller
-        )
-    reply = await probe.client.nc.request(
-        subject, b'{"key":"k","seq":1}', timeout=5, headers=headers
-    )
+    expired = ContextSigner(test_credentials().signing_seed, ttl_seconds=-1)
+    headers = {
+        "other key": lambda: ContextSigner(generate_seed(), ttl_seconds=60).headers(
+            subject, body, caller
+        ),
+        "tampered": lambda: {
+            **gateway.headers(subject, body, caller),
+            PERMISSIONS_HEADER: "probe:write",
+        },
+        "other subject": lambda: gateway.headers(Echo.request_subject, body, caller),
+        "other body": lambda: gateway.headers(subject, b'{"key":"other","seq":1}', caller),
+        "expired": lambda: expired.headers(subject, body, caller),
+    }[attack]()
+    reply = await probe.client.nc.request(subject, body, timeout=5, headers=headers)
     assert error_of(reply).code is ErrorCode.UNAUTHENTICATED
 
 
@@ -208,9 +212,9 @@ async def test_a_signed_anonymous_context_is_refused_where_a_permission_is_neede
     assert probe.client is not None
     signer = ContextSigner(test_credentials().signing_seed, ttl_seconds=60)
     subject = RecordGuarded.request_subject
-    reply = await probe.client.nc.request(
-        subject, b'{"key":"k","seq":1}', timeout=5, headers=signer.headers(subject, CallContext())
-    )
+    body = b'{"key":"k","seq":1}'
+    headers = signer.headers(subject, body, CallContext())
+    reply = await probe.client.nc.request(subject, body, timeout=5, headers=headers)
     error = error_of(reply)
     assert error.code is ErrorCode.FORBIDDEN
     assert "anonymous lacks probe:write" in error.message

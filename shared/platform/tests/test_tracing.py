@@ -102,10 +102,11 @@ async def test_a_traceparent_on_a_request_is_continued_through_outbox_relay_and_
         assert probe.client is not None
         assert probe.client.signer is not None
         subject = "punte.probe.change.record"
-        signed = probe.client.signer.headers(subject, CallContext())
+        body = b'{"key":"k","seq":1}'
+        signed = probe.client.signer.headers(subject, body, CallContext())
         reply = await probe.client.nc.request(
             subject,
-            b'{"key":"k","seq":1}',
+            body,
             timeout=2,
             headers={**signed, "traceparent": TRACEPARENT},
         )

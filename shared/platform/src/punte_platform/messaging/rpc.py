@@ -227,7 +227,7 @@ class RpcServer:
     async def _answer(self, endpoint: Endpoint, request: Request) -> None:
         started = time.perf_counter()
         try:
-            context = self.verifier.verify(endpoint.subject, request.headers)
+            context = self.verifier.verify(endpoint.subject, request.data, request.headers)
         except ServiceError as error:
             log.warning("refused a request: %s", error.body.message)
             self._count(endpoint, await self._respond_error(request, error.body), started)
@@ -330,7 +330,9 @@ class ServiceClient:
         self.requests_sent += 1
         context = current_context()
         headers = (
-            self.signer.headers(subject, context) if self.signer is not None else context.headers()
+            self.signer.headers(subject, payload, context)
+            if self.signer is not None
+            else context.headers()
         )
         try:
             with sending(subject, headers):

@@ -2,12 +2,14 @@
 
 NATS credentials say which process is talking; they do not say for whom. Only the gateway
 authenticates people, so only it holds the private key that vouches for a context: a service
-refuses any request whose context is unsigned, altered, expired or signed for another
-subject, so a process that reaches NATS (with valid credentials or not) cannot act as a user.
+refuses any request whose context is unsigned, altered, expired, or signed for another subject
+or another body, so a process that reaches NATS (with valid credentials or not) cannot act as
+a user, nor replay what it overheard with a body of its own.
 """
 
 import base64
 import binascii
+import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -75,9 +77,10 @@ SIGNED_HEADERS = (
 )
 
 
-def _signed_bytes(subject: str, headers: Mapping[str, str], expires: str) -> bytes:
+def _signed_bytes(subject: str, payload: bytes, headers: Mapping[str, str], expires: str) -> bytes:
     # A JSON list cannot be read two ways, whatever the values hold.
-    fields = [subject, *(headers.get(name) for name in SIGNED_HEADERS), expires]
+    body = hashlib.sha256(payload).hexdigest()
+    fields = [subject, body, *(headers.get(name) for name in SIGNED_HEADERS), expires]
     return json.dumps(fields, separators=(",", ":")).encode()
 
 
@@ -89,11 +92,11 @@ class ContextSigner:
         self.ttl_seconds = ttl_seconds
         self._now = now
 
-    def headers(self, subject: str, context: CallContext) -> dict[str, str]:
-        """The context's headers plus its expiry and signature."""
+    def headers(self, subject: str, payload: bytes, context: CallContext) -> dict[str, str]:
+        """The context's headers plus its expiry and the signature over them and the body."""
         headers = context.headers()
         expires = str(int(self._now() + self.ttl_seconds))
-        signature = self._key.sign(_signed_bytes(subject, headers, expires)).signature
+        signature = self._key.sign(_signed_bytes(subject, payload, headers, expires)).signature
         return {
             **headers,
             EXPIRES_HEADER: expires,
@@ -108,7 +111,9 @@ class ContextVerifier:
         self._key = _verify_key(verify_key)
         self._now = now
 
-    def verify(self, subject: str, headers: Mapping[str, str] | None) -> CallContext:
+    def verify(
+        self, subject: str, payload: bytes, headers: Mapping[str, str] | None
+    ) -> CallContext:
         """The signed context, or an `unauthenticated` error saying what is wrong with it."""
         headers = headers or {}
         signature, expires = headers.get(SIGNATURE_HEADER), headers.get(EXPIRES_HEADER)
@@ -122,11 +127,11 @@ class ContextVerifier:
         except (ValueError, binascii.Error):
             raise _refused(f"{subject}: the caller context's signature is malformed") from None
         try:
-            self._key.verify(_signed_bytes(subject, headers, expires), raw_signature)
+            self._key.verify(_signed_bytes(subject, payload, headers, expires), raw_signature)
         except (nacl.exceptions.BadSignatureError, ValueError):
             raise _refused(
                 f"{subject}: the caller context is not signed by the gateway "
-                "(forged, altered or sent to another subject)"
+                "(forged, altered, or sent to another subject or with another body)"
             ) from None
         if expiry < self._now():
             raise _refused(f"{subject}: the caller context expired")
