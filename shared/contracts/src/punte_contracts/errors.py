@@ -12,7 +12,7 @@ class ErrorCode(StrEnum):
     VALIDATION_FAILED = "validation_failed"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
-    # The request did not come from the gateway: no, a forged or an expired caller context.
+    # The request carries no caller context the gateway signed (missing, forged or expired).
     UNAUTHENTICATED = "unauthenticated"
     UNAVAILABLE = "unavailable"
     INTERNAL = "internal"

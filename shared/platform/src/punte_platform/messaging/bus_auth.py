@@ -12,6 +12,7 @@ production file `deploy/nats/auth.conf` (`production_auth_config`, kept equal by
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ class Permissions:
         }
 
 
+_STREAM_VERBS = ("INFO", "CREATE", "UPDATE")
+
+
 def _jetstream(stream: str, bucket: str) -> tuple[str, ...]:
     api = "$JS.API"
     files = f"OBJ_{bucket}"
@@ -75,9 +79,6 @@ def _jetstream(stream: str, bucket: str) -> tuple[str, ...]:
         f"$JS.ACK.{files}.>",
         "$JS.FC.>",
     )
-
-
-_STREAM_VERBS = ("INFO", "CREATE", "UPDATE")
 
 
 def _micro(name: str) -> tuple[str, ...]:
@@ -145,7 +146,7 @@ def nkey_variable(identity: str) -> str:
 
 @dataclass(frozen=True)
 class BusCredentials:
-    """Development and test keys: an NKEY seed per identity and the gateway's signing seed."""
+    """The bus's keys: an NKEY seed per identity and the gateway's context-signing seed."""
 
     seeds: Mapping[str, str]
     signing_seed: str
@@ -225,8 +226,6 @@ def _seed_file(path: Path) -> str:
 def main(argv: list[str] | None = None) -> None:
     """`python -m punte_platform.messaging.bus_auth DIR`: make production keys in DIR (once) and
     print the public values the NATS server and the services need as environment lines."""
-    import sys
-
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         raise SystemExit("usage: python -m punte_platform.messaging.bus_auth DIRECTORY")

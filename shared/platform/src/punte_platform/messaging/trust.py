@@ -87,7 +87,9 @@ def _signed_bytes(subject: str, payload: bytes, headers: Mapping[str, str], expi
 class ContextSigner:
     """The gateway's half: signs the context of each request for the subject it is sent to."""
 
-    def __init__(self, seed: str, *, ttl_seconds: float, now: Callable[[], float] = time.time):
+    def __init__(
+        self, seed: str, *, ttl_seconds: float, now: Callable[[], float] = time.time
+    ) -> None:
         self._key = _signing_key(seed)
         self.ttl_seconds = ttl_seconds
         self._now = now

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from punte_platform.devserver import find_nats_server, free_port
 from punte_platform.messaging.bus_auth import (
+    GATEWAY,
     SERVICES,
     BusCredentials,
     Permissions,
@@ -28,7 +29,7 @@ HARNESS = "harness"
 @cache
 def test_credentials() -> BusCredentials:
     """The keys of this test process (each xdist worker has its own)."""
-    return BusCredentials.generate([*SERVICES, "gateway", PROBE, HARNESS])
+    return BusCredentials.generate([*SERVICES, GATEWAY, PROBE, HARNESS])
 
 
 def test_permissions() -> dict[str, Permissions]:
