@@ -214,7 +214,7 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
 
 
 async def test_a_message_whose_type_is_not_its_subject_is_dead_lettered_unapplied(
-    nats_server: NatsServer, database_url: str
+    nats_server_factory: Callable[[], NatsServer], database_url: str
 ) -> None:
     """Only a service may publish on its own subjects, so a consumer believes only a message
     whose type is the subject it came on: any other is a forgery (say, a contacts message
@@ -223,7 +223,8 @@ async def test_a_message_whose_type_is_not_its_subject_is_dead_lettered_unapplie
     from punte_platform.db import utcnow
     from punte_platform.ids import new_id
 
-    settings = probe_settings(nats_server.url, database_url)
+    # A server of its own: on the shared one the durable consumer resumes other tests' messages.
+    settings = probe_settings(nats_server_factory().url, database_url)
     async with running_service(definition(), settings) as runtime:
         assert runtime.client is not None
         forged = CloudEvent(
