@@ -103,24 +103,24 @@ def test_the_cluster_has_tls_on_clients_routes_and_monitoring() -> None:
     assert "include ./auth.conf" in conf
 
 
+def cluster_config_in(directory: Path) -> Path:
+    """cluster.conf and auth.conf in `directory`, with a test certificate for the Secret's."""
+    self_signed(directory)
+    conf = (NATS / "cluster.conf").read_text(encoding="utf-8")
+    (directory / "cluster.conf").write_text(conf.replace(TLS_DIR, f"{directory}/"), "utf-8")
+    shutil.copy(NATS / "auth.conf", directory / "auth.conf")
+    return directory / "cluster.conf"
+
+
 @pytest.mark.skipif(nats_server() is None, reason="nats-server binary not installed")
 def test_nats_server_accepts_the_cluster_config(tmp_path: Path) -> None:
-    self_signed(tmp_path)
-    conf = (NATS / "cluster.conf").read_text(encoding="utf-8")
-    (tmp_path / "cluster.conf").write_text(conf.replace(TLS_DIR, f"{tmp_path}/"), "utf-8")
-    shutil.copy(NATS / "auth.conf", tmp_path / "auth.conf")
-    keys = public_keys()
-    result = check(tmp_path / "cluster.conf", {"SERVER_NAME": "nats-0", **keys})
+    result = check(cluster_config_in(tmp_path), {"SERVER_NAME": "nats-0", **public_keys()})
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.skipif(nats_server() is None, reason="nats-server binary not installed")
 def test_nats_server_refuses_the_config_without_the_public_keys(tmp_path: Path) -> None:
-    self_signed(tmp_path)
-    conf = (NATS / "cluster.conf").read_text(encoding="utf-8")
-    (tmp_path / "cluster.conf").write_text(conf.replace(TLS_DIR, f"{tmp_path}/"), "utf-8")
-    shutil.copy(NATS / "auth.conf", tmp_path / "auth.conf")
-    result = check(tmp_path / "cluster.conf", {"SERVER_NAME": "nats-0"})
+    result = check(cluster_config_in(tmp_path), {"SERVER_NAME": "nats-0"})
     assert result.returncode != 0
     assert "PUNTE_CONTACTS_NKEY" in result.stdout + result.stderr
 
