@@ -174,11 +174,33 @@ def verdict(ok: bool) -> str:
     return "meets aim" if ok else "MISSES AIM"
 
 
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment for a child process: no PUNTE_ settings from the shell, plus `extra`."""
+def child_env(*identities: str, **extra: str) -> dict[str, str]:
+    """The environment for a child process: no PUNTE_ settings from the shell, the bench's
+    NATS credentials of the `identities` it runs as (see `bench_credentials`), plus `extra`."""
+    from punte_platform.testing.nats_server import test_credentials
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUNTE_")}
+    for identity in identities:
+        env.update(test_credentials().environment(identity))
     env.update(extra)
     return env
+
+
+async def call_as_gateway(runtime: Any) -> None:
+    """Make `runtime.client` a caller the service believes: the harness's connection signing
+    contexts as the gateway does (a service's own credentials may not call services)."""
+    from punte_platform.messaging.nats import connect
+    from punte_platform.testing.nats_server import nats_identity
+    from punte_platform.testing.services import gateway_caller
+
+    nc = await connect(runtime.settings.nats_url, "bench-caller", identity=nats_identity())
+    runtime.client = gateway_caller(nc, timeout=runtime.settings.request_timeout)
+
+
+async def close_caller(runtime: Any) -> None:
+    """Close the connection `call_as_gateway` opened."""
+    if runtime.client is not None:
+        await runtime.client.nc.close()
 
 
 def start_probe(
@@ -187,6 +209,7 @@ def start_probe(
     """Run `python -m punte_platform.testing.probe` and wait for its "probe ready" line."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = child_env(
+        "probe",
         PUNTE_NATS_URL=nats_url,
         PUNTE_PROBE_DATABASE_URL=database_url,
         PUNTE_ENVIRONMENT="test",

@@ -184,6 +184,7 @@ async def copy_baseline(databases: c.Databases, rows: list[list[str]]) -> dict[s
 def service_settings(nats_url: str, database_url: str) -> Any:
     """The contacts service's settings: production defaults, test environment (no demo)."""
     from punte_contacts.settings import ContactsSettings
+    from punte_platform.testing.nats_server import test_credentials
 
     return ContactsSettings(
         _env_file=None,  # type: ignore[call-arg]
@@ -191,6 +192,7 @@ def service_settings(nats_url: str, database_url: str) -> Any:
         log_json=False,
         nats_url=nats_url,
         database_url=database_url,
+        **test_credentials().settings("contacts"),
     )
 
 
@@ -291,6 +293,7 @@ async def one_backend(
     profiler = cProfile.Profile() if profile else None
     try:
         await runtime.start()
+        await c.call_as_gateway(runtime)
         with c.stopwatch() as took:
             staged = await runtime.files.put(
                 content, filename="organizații-timiș.csv", media_type="text/csv"
@@ -307,6 +310,7 @@ async def one_backend(
         if organizations != rows or after != rows:
             raise RuntimeError(f"{organizations} then {after} organisations, not {rows}")
     finally:
+        await c.close_caller(runtime)
         await runtime.stop()
         server.stop()
     if profiler is not None:

@@ -88,6 +88,7 @@ async def one_backend(backend: str, databases: c.Databases, tmp: Path, rows: int
     )
     try:
         await runtime.start()
+        await c.call_as_gateway(runtime)
         content = contacts_import.csv_bytes(contacts_import.generate_rows(rows))
         staged = await runtime.files.put(content, filename="firme.csv", media_type="text/csv")
         seeded = await contacts_import.run_import(runtime, staged.id, rows, None)
@@ -107,6 +108,7 @@ async def one_backend(backend: str, databases: c.Databases, tmp: Path, rows: int
             if left != 2:
                 raise RuntimeError(f"{left} organisations left, not the 2 created meanwhile")
     finally:
+        await c.close_caller(runtime)
         await runtime.stop()
         server.stop()
     return {

@@ -470,6 +470,7 @@ def start_contacts(nats_url: str, database_url: str, workdir: Path) -> subproces
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     env = c.child_env(
+        "contacts",
         PUNTE_NATS_URL=nats_url,
         PUNTE_ENVIRONMENT="test",
         PUNTE_LOG_LEVEL="WARNING",
@@ -578,7 +579,8 @@ async def run_backend(
 ) -> dict[str, Any]:
     import nats
     from punte_contracts import contacts as ct
-    from punte_platform.messaging.rpc import ServiceClient
+    from punte_platform.testing.nats_server import nats_identity
+    from punte_platform.testing.services import gateway_caller
 
     print(f"\n-- {backend}: starting the contacts service (migrates the empty database)")
     process = start_contacts(nats_url, database_url, workdir / backend)
@@ -587,8 +589,8 @@ async def run_backend(
         print(f"   seeding {args.organizations:,} organisations and {args.people:,} people")
         result["seeding"] = await seed(database_url, args.organizations, args.people)
         print("   " + ", ".join(f"{k} {v:.1f}" for k, v in result["seeding"].items()))
-        nc = await nats.connect(nats_url, name="bench-contacts-search")
-        client = ServiceClient(nc, timeout=30.0)
+        nc = await nats.connect(nats_url, name="bench-contacts-search", **nats_identity().options())
+        client = gateway_caller(nc, timeout=30.0)
         try:
             with reading():
                 page = await client.call(ct.SearchOrganizations(first=20))

@@ -38,8 +38,8 @@ from _common import (
 from punte_contracts import contacts
 from punte_platform.context import CallContext, call_context
 from punte_platform.messaging.nats import connect
-from punte_platform.messaging.rpc import ServiceClient
-from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.nats_server import NatsServer, nats_identity
+from punte_platform.testing.services import gateway_caller
 from strawberry import relay
 
 LOGIN = (
@@ -104,6 +104,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     server.start()
     contacts_port, gateway_port = free_port(), free_port()
     env = child_env(
+        "contacts",
+        "gateway",
         PUNTE_NATS_URL=server.url,
         PUNTE_ENVIRONMENT="development",
         PUNTE_LOG_JSON="false",
@@ -136,8 +138,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 assert response.json()["data"]["node"]["legalName"]
 
-            nc = await connect(server.url, "bench", attempts=3)
-            client = ServiceClient(nc, timeout=10)
+            nc = await connect(server.url, "bench", attempts=3, identity=nats_identity())
+            client = gateway_caller(nc, timeout=10)
 
             async def straight_to_service() -> None:
                 with call_context(READER):

@@ -69,6 +69,7 @@ def start_service(
     workdir = tmp / name
     workdir.mkdir(parents=True)
     env = c.child_env(
+        name,
         PUNTE_NATS_URL=nats_url,
         PUNTE_ENVIRONMENT="development",
         PUNTE_LOG_LEVEL="INFO",

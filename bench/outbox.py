@@ -48,6 +48,7 @@ FILL_TRANSACTION = 1000
 
 def probe_settings(nats_url: str, database_url: str) -> Any:
     """The probe's settings: production defaults for the relay and consumers."""
+    from punte_platform.testing.nats_server import test_credentials
     from punte_platform.testing.probe import ProbeSettings
 
     return ProbeSettings(
@@ -57,6 +58,7 @@ def probe_settings(nats_url: str, database_url: str) -> Any:
         nats_url=nats_url,
         database_url=database_url,
         relay_sent_retention_seconds=RETENTION,
+        **test_credentials().settings("probe"),
     )
 
 
@@ -138,7 +140,7 @@ async def relay_throughput(
     import nats
     from punte_platform.messaging.nats import ensure_stream
     from punte_platform.runtime import ServiceRuntime
-    from punte_platform.testing.nats_server import NatsServer
+    from punte_platform.testing.nats_server import NatsServer, nats_identity
     from punte_platform.testing.probe import definition, metadata
     from sqlalchemy import select
 
@@ -152,7 +154,7 @@ async def relay_throughput(
         async with runtime.engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
         fill_rate = await fill_outbox(runtime, count, subjects)
-        nc = await nats.connect(server.url, name="bench-relay")
+        nc = await nats.connect(server.url, name="bench-relay", **nats_identity().options())
         runtime.nc = nc
         js = runtime.jetstream()
         await ensure_stream(js, settings)

@@ -45,11 +45,14 @@ Call = Callable[[], Awaitable[Any]]
 
 async def responder(url: str, reply_bytes: int) -> None:
     """The raw and micro responders (run with `--responder`), in a process of their own."""
+    import os
+
     import nats
     from nats.micro import add_service
     from nats.micro.service import EndpointConfig, ServiceConfig
 
-    nc = await nats.connect(url)
+    # The bench's harness credentials, handed down by `start_responder`.
+    nc = await nats.connect(url, nkeys_seed_str=os.environ["PUNTE_HARNESS_NATS_SEED"])
 
     def reply_for(data: bytes) -> bytes:
         return data[:reply_bytes].ljust(reply_bytes, b" ")
@@ -65,7 +68,7 @@ async def responder(url: str, reply_bytes: int) -> None:
         nc, ServiceConfig(name="bench-echo", version="1.0.0", queue_group="bench")
     )
     await service.add_endpoint(EndpointConfig(name="echo", subject=MICRO_SUBJECT, handler=micro))
-    await _platform_without_unit_of_work(nc)
+    await _platform_without_unit_of_work(nc, os.environ["PUNTE_HARNESS_CONTEXT_VERIFY_KEY"])
     await nc.flush()
     print("responder ready", flush=True)
     await asyncio.Event().wait()
@@ -92,9 +95,10 @@ class _NoTransaction:
         yield None
 
 
-async def _platform_without_unit_of_work(nc: Any) -> None:
+async def _platform_without_unit_of_work(nc: Any, verify_key: str) -> None:
     from punte_platform.messaging.outbox import Outbox
     from punte_platform.messaging.rpc import EndpointRegistry, RpcServer
+    from punte_platform.messaging.trust import ContextVerifier
     from punte_platform.metrics import ServiceMetrics
     from punte_platform.testing.probe import echo, tables
 
@@ -108,6 +112,7 @@ async def _platform_without_unit_of_work(nc: Any) -> None:
         outbox=Outbox(tables.outbox, "benchnouow"),
         metrics=ServiceMetrics("benchnouow"),
         concurrency=64,
+        verifier=ContextVerifier(verify_key),
     )
     await server.start(nc)
 
@@ -118,7 +123,7 @@ def start_responder(url: str, reply_bytes: int, workdir: Path) -> Any:
     process = subprocess.Popen(
         [sys.executable, __file__, "--responder", url, "--reply-bytes", str(reply_bytes)],
         cwd=workdir,
-        env=c.child_env(),
+        env=c.child_env("harness"),
         stdout=subprocess.PIPE,
         stderr=(workdir / "responder.log").open("w"),
         text=True,
@@ -155,11 +160,43 @@ async def concurrent(call: Call, count: int, in_flight: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def signing_cost(count: int) -> dict[str, float]:
+    """Microseconds the gateway spends signing a caller's context and a service verifying it
+    (both in the platform variant's round trip), measured in this process."""
+    from punte_platform.context import CallContext
+    from punte_platform.messaging.trust import ContextSigner, ContextVerifier
+    from punte_platform.testing.nats_server import test_credentials
+    from punte_platform.testing.probe import Echo
+
+    credentials = test_credentials()
+    signer = ContextSigner(credentials.signing_seed, ttl_seconds=60)
+    verifier = ContextVerifier(credentials.verify_key)
+    context = CallContext(
+        actor="user:0190f0e0-0000-7000-8000-000000000001",
+        request_id="0123456789abcdef",
+        permissions=frozenset({"contacts:read", "contacts:write", "events:read"}),
+    )
+    subject = "punte.probe.system.echo"
+    payload = Echo(text=TEXT).model_dump_json().encode()
+    started = time.perf_counter()
+    for _ in range(count):
+        headers = signer.headers(subject, payload, context)
+    signed = time.perf_counter()
+    for _ in range(count):
+        verifier.verify(subject, payload, headers)
+    verified = time.perf_counter()
+    return {
+        "sign_us": (signed - started) / count * 1e6,
+        "verify_us": (verified - signed) / count * 1e6,
+    }
+
+
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     import nats
-    from punte_platform.messaging.rpc import ServiceClient, encode_result
-    from punte_platform.testing.nats_server import NatsServer
+    from punte_platform.messaging.rpc import encode_result
+    from punte_platform.testing.nats_server import NatsServer, nats_identity
     from punte_platform.testing.probe import Echo, EchoReply
+    from punte_platform.testing.services import gateway_caller
 
     body = Echo(text=TEXT)
     payload = body.model_dump_json().encode()
@@ -180,8 +217,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 )
             )
             processes.append(start_responder(server.url, reply_bytes, tmp))
-            nc = await nats.connect(server.url, name="bench-rpc")
-            client = ServiceClient(nc, timeout=10.0)
+            nc = await nats.connect(server.url, name="bench-rpc", **nats_identity().options())
+            client = gateway_caller(nc, timeout=10.0)
 
             async def platform_call() -> Any:
                 return await client.call(body)
@@ -238,6 +275,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "rps_rounds": throughput[name],
         }
     return {
+        "signing": signing_cost(args.sequential),
         "request_bytes": len(payload),
         "reply_bytes": reply_bytes,
         "in_flight": args.in_flight,
@@ -283,6 +321,13 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
         )
     )
     platform = figures["platform"]
+    signing = result["signing"]
+    per_call = signing["sign_us"] + signing["verify_us"]
+    print(
+        f"\ncaller context: sign {signing['sign_us']:.1f} us (gateway) + verify "
+        f"{signing['verify_us']:.1f} us (service) = {per_call:.1f} us per call, "
+        f"{per_call / (platform['p50_ms'] * 1000):.1%} of the platform's p50"
+    )
     ratios = {
         "latency_p50": platform["p50_ms"] / raw["p50_ms"],
         "latency_p99": platform["p99_ms"] / raw["p99_ms"],

@@ -41,6 +41,9 @@ REQUIRED = {
     "PUNTE_SECRET_KEY": "k" * 48,
     "POSTGRES_PASSWORD": "p" * 32,
     **{f"PUNTE_{name.upper()}_DB_PASSWORD": f"{name}-{'x' * 24}" for name in APP_SERVICES},
+    # Public keys, as bus_auth prints them (an NKEY user key is 56 characters from "U").
+    "PUNTE_CONTEXT_VERIFY_KEY": "U" * 56,
+    **{f"PUNTE_{name.upper()}_NKEY": "U" * 56 for name in APP_SERVICES},
 }
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|CREDENTIAL|NKEY|SEED", re.IGNORECASE)
 
@@ -132,10 +135,16 @@ def test_nats_runs_jetstream_on_a_volume_with_a_health_check(compose: dict[str, 
     command = nats["command"]
     assert "-js" in command
     assert command[command.index("-sd") + 1] == "/data"
-    assert command[command.index("-m") + 1] == "8222"
     volume, _, target = nats["volumes"][0].partition(":")
     assert target == "/data"
     assert volume in compose["volumes"]
+    # Authenticated clients only; monitoring on the container's loopback (the healthcheck).
+    mounts = dict(m.split(":")[:2] for m in nats["volumes"][1:])
+    config = command[command.index("--config") + 1]
+    conf = (ROOT / next(h for h, c in mounts.items() if c == config)).read_text("utf-8")
+    assert "include ./auth.conf" in conf
+    assert "http: 127.0.0.1:8222" in conf
+    assert (ROOT / next(h for h, c in mounts.items() if c.endswith("/auth.conf"))).exists()
     test = " ".join(nats["healthcheck"]["test"])
     assert "8222/healthz" in test
 
@@ -268,3 +277,5 @@ def test_services_settings_accept_the_compose_environment(
     assert settings.http_host == "0.0.0.0"
     assert settings.http_port == APP_SERVICES[name]
     assert make_url(settings.database_url).database == name
+    assert settings.nats_seed_file is not None
+    assert (settings.context_signing_seed_file is not None) == (name == "gateway")

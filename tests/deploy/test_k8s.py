@@ -11,11 +11,9 @@ nats-server binary (`nats-server -t`).
 from __future__ import annotations
 
 import copy
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,26 +233,6 @@ def test_cluster_routes_name_every_node() -> None:
     assert routes == [f"nats-{i}.{headless}" for i in range(statefulset["spec"]["replicas"])]
     assert re.search(r"^server_name: \$SERVER_NAME$", conf, re.MULTILINE)
     assert re.search(r"^jetstream \{\n  store_dir: /data$", conf, re.MULTILINE)
-
-
-def _nats_server() -> str | None:
-    exe = Path(sys.executable).parent / "nats-server"
-    return str(exe) if exe.exists() else shutil.which("nats-server")
-
-
-@pytest.mark.skipif(_nats_server() is None, reason="nats-server binary not installed")
-def test_nats_server_accepts_the_cluster_config() -> None:
-    binary = _nats_server()
-    assert binary is not None
-    result = subprocess.run(
-        [binary, "-t", "-c", str(NATS_CONF)],
-        env={**os.environ, "SERVER_NAME": "nats-0"},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_postgres_init_config_map_is_the_init_script() -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from punte_gateway_key_support import Gateway
+from punte_gateway_key_support import Gateway, GatewayFactory
+from punte_platform.messaging.trust import generate_seed
 from punte_platform.testing.hostile_files import dimension_lie_xlsx
 from punte_platform.testing.waiting import eventually
 from stdnum.ro import cui as ro_cui
@@ -271,3 +272,17 @@ async def start_with(gw: Gateway, secret: str, headers: dict[str, str]) -> httpx
         content=GOOD,
         headers={"Content-Type": "text/csv", **headers},
     )
+
+
+async def test_a_gateway_whose_signature_the_services_refuse_answers_502(
+    gateway_factory: GatewayFactory,
+) -> None:
+    """A gateway signing with a key the services do not know is misconfigured: it says so,
+    and gets nothing from them."""
+    async with gateway_factory(context_signing_seed=generate_seed()) as untrusted:
+        caller = await untrusted.issue(scopes=("contacts:import",))
+        refused = await untrusted.call(
+            "GET", f"{IMPORTS}/0190a0a0-0000-7000-8000-000000000000", caller.secret
+        )
+    assert refused.status_code == 502
+    assert refused.json()["error"]["code"] == "unauthenticated"

@@ -54,6 +54,7 @@ def test_error_codes_are_the_documented_ones() -> None:
         "validation_failed",
         "conflict",
         "forbidden",
+        "unauthenticated",
         "unavailable",
         "internal",
     }

@@ -22,7 +22,7 @@ from punte_platform.messaging.files import (
 )
 from punte_platform.messaging.nats import connect
 from punte_platform.runtime import ServiceRuntime
-from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.nats_server import NatsServer, nats_identity
 
 UPLOADER = CallContext(actor="user:uploader")
 OTHER = CallContext(actor="user:someone-else", permissions=frozenset({"contacts:import"}))
@@ -38,7 +38,7 @@ def as_uploader() -> Iterator[None]:
 
 @pytest.fixture
 async def nc(nats_server: NatsServer) -> AsyncIterator[Client]:
-    client = await connect(nats_server.url, "test-files", attempts=3)
+    client = await connect(nats_server.url, "test-files", attempts=3, identity=nats_identity())
     yield client
     await client.close()
 

@@ -18,7 +18,7 @@ from punte_platform.ids import new_id
 from punte_platform.messaging.nats import connect
 from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.runtime import ServiceRuntime
-from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.nats_server import NatsServer, nats_identity, test_credentials
 from punte_platform.testing.probe import (
     Counted,
     CountTo,
@@ -29,7 +29,7 @@ from punte_platform.testing.probe import (
     probe_settings,
     start_probe_process,
 )
-from punte_platform.testing.services import running_service
+from punte_platform.testing.services import gateway_caller, running_service
 from punte_platform.testing.waiting import eventually
 
 READER = CallContext(actor="user:reader", permissions=frozenset({"probe:read"}))
@@ -134,6 +134,7 @@ async def test_a_crash_in_the_middle_of_a_step_resumes_and_writes_each_step_once
     env = {
         **os.environ,
         "PUNTE_NATS_URL": server.url,
+        **test_credentials().environment("probe"),
         "PUNTE_PROBE_DATABASE_URL": database_url,
         "PUNTE_PROBE_CONSUMER_ACK_WAIT_SECONDS": "1",
         "PUNTE_ENVIRONMENT": "test",
@@ -145,9 +146,9 @@ async def test_a_crash_in_the_middle_of_a_step_resumes_and_writes_each_step_once
         return start_probe_process({**env, **extra}, tmp_path)
 
     crashing = start_probe({"PUNTE_CRASH_POINT": "jobs:after_step"})
-    nc = await connect(server.url, "test-client", attempts=3)
+    nc = await connect(server.url, "test-client", attempts=3, identity=nats_identity())
     try:
-        client = ServiceClient(nc, timeout=5)
+        client = gateway_caller(nc, timeout=5)
         with call_context(CallContext(actor="user:starter")):
             started = await client.call(CountTo(to=5, per_step=2))
         # The first step wrote its changes, then the process died before committing them.

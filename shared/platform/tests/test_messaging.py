@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from punte_platform.messaging.nats import connect
-from punte_platform.messaging.rpc import ServiceClient
 from punte_platform.runtime import ServiceRuntime
-from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.nats_server import NatsServer, nats_identity, test_credentials
 from punte_platform.testing.probe import (
     ChangeRecorded,
     RecordBatch,
@@ -22,7 +21,7 @@ from punte_platform.testing.probe import (
     probe_settings,
     start_probe_process,
 )
-from punte_platform.testing.services import running_service
+from punte_platform.testing.services import gateway_caller, running_service
 from punte_platform.testing.waiting import eventually
 from sqlalchemy import func, select
 
@@ -162,7 +161,7 @@ async def test_the_consumer_resumes_by_itself_after_nats_restarts(
 
 
 async def stream_messages(server: NatsServer, subject: str) -> int:
-    nc = await connect(server.url, "counter", attempts=3)
+    nc = await connect(server.url, "counter", attempts=3, identity=nats_identity())
     try:
         info = await nc.jetstream().stream_info("PUNTE", subjects_filter=subject)
         return int((info.state.subjects or {}).get(subject, 0))
@@ -181,6 +180,7 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
     env = {
         **os.environ,
         "PUNTE_NATS_URL": server.url,
+        **test_credentials().environment("probe"),
         "PUNTE_PROBE_DATABASE_URL": database_url,
         "PUNTE_ENVIRONMENT": "test",
         "PUNTE_LOG_JSON": "false",
@@ -190,9 +190,9 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
         return start_probe_process({**env, **extra}, tmp_path)
 
     crashing = start_probe({"PUNTE_CRASH_POINT": crash_point})
-    nc = await connect(server.url, "test-client", attempts=3)
+    nc = await connect(server.url, "test-client", attempts=3, identity=nats_identity())
     try:
-        client = ServiceClient(nc, timeout=5)
+        client = gateway_caller(nc, timeout=5)
         await client.call(RecordChange(key="k", seq=1))
         assert await asyncio.to_thread(crashing.wait, 20) == 70
         subject = ChangeRecorded.message_type()
@@ -211,3 +211,40 @@ async def test_a_crash_between_commit_and_mark_publishes_the_message_once(
         await nc.close()
         if crashing.poll() is None:
             crashing.kill()
+
+
+async def test_a_message_whose_type_is_not_its_subject_is_dead_lettered_unapplied(
+    nats_server_factory: Callable[[], NatsServer], database_url: str
+) -> None:
+    """Only a service may publish on its own subjects, so a consumer believes only a message
+    whose type is the subject it came on: any other is a forgery (say, a contacts message
+    sent on events' subjects to a subscriber that listens to both)."""
+    from punte_contracts.envelope import CloudEvent
+    from punte_platform.db import utcnow
+    from punte_platform.ids import new_id
+
+    # A server of its own: on the shared one the durable consumer resumes other tests' messages.
+    settings = probe_settings(nats_server_factory().url, database_url)
+    async with running_service(definition(), settings) as runtime:
+        assert runtime.client is not None
+        forged = CloudEvent(
+            id=new_id(),
+            source="punte/events",
+            type="punte.msg.events.change.recorded.v1",
+            time=utcnow(),
+            data=ChangeRecorded(change_id=new_id(), key="forged", seq=1).model_dump(mode="json"),
+        )
+        # The harness may publish anywhere: it stands for the one service allowed here.
+        js = runtime.client.nc.jetstream()
+        await js.publish(ChangeRecorded.message_type(), forged.model_dump_json().encode())
+        dead_letter = runtime.definition.tables.dead_letter
+
+        async def dead() -> list[object]:
+            async with runtime.session_factory() as session:
+                return list((await session.execute(select(dead_letter))).all())
+
+        (letter,) = await eventually(dead, lambda r: len(r) == 1)
+        assert letter.deliveries == 1  # type: ignore[attr-defined]
+        error = letter.error  # type: ignore[attr-defined]
+        assert f"came on {ChangeRecorded.message_type()}" in error
+        assert await applied_rows(runtime) == []

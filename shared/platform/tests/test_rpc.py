@@ -15,6 +15,7 @@ from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext, RpcServer, ServiceClient
 from punte_platform.runtime import ServiceRuntime
+from punte_platform.testing.nats_server import nats_identity
 from punte_platform.testing.probe import (
     Echo,
     EchoReply,
@@ -25,6 +26,7 @@ from punte_platform.testing.probe import (
     Sleep,
     changes,
 )
+from punte_platform.testing.services import gateway_caller
 from sqlalchemy import func, insert, select
 
 READER = CallContext(actor="user:1", permissions=frozenset({"probe:read"}))
@@ -93,9 +95,9 @@ async def test_a_stopped_service_is_unavailable_not_a_hang(
 ) -> None:
     from punte_platform.messaging.nats import connect
 
-    outside = await connect(probe.settings.nats_url, "outside")
+    outside = await connect(probe.settings.nats_url, "outside", identity=nats_identity())
     try:
-        client = ServiceClient(outside, timeout=2)
+        client = gateway_caller(outside, timeout=2)
         await client.call(Echo(text="up"))
         await probe.rpc.stop()
         started = time.monotonic()
@@ -174,9 +176,9 @@ async def test_a_stopping_service_finishes_the_requests_in_flight(probe: Service
 
     from punte_platform.messaging.nats import connect
 
-    outside = await connect(probe.settings.nats_url, "outside")
+    outside = await connect(probe.settings.nats_url, "outside", identity=nats_identity())
     try:
-        client = ServiceClient(outside, timeout=5)
+        client = gateway_caller(outside, timeout=5)
         in_flight = asyncio.create_task(client.call(Sleep(seconds=0.5)))
         await asyncio.sleep(0.1)
         await probe.rpc.stop()
@@ -226,7 +228,7 @@ async def test_permission_is_checked_before_the_body(probe: ServiceRuntime) -> N
 class CountChanges(Request[EchoReply]):
     """How many changes the probe holds, answered read-only."""
 
-    request_subject = "punte.probe_ro.change.count"
+    request_subject = "punte.probe.read_only.count"
     request_permission = ("probe:read", "probe:write")
     request_read_only = True
 
@@ -234,7 +236,7 @@ class CountChanges(Request[EchoReply]):
 class SneakChange(Request[EchoReply]):
     """A write attempted in a read-only endpoint."""
 
-    request_subject = "punte.probe_ro.change.sneak"
+    request_subject = "punte.probe.read_only.sneak"
     request_permission = "probe:write"
     request_read_only = True
 
@@ -258,13 +260,14 @@ async def read_only_server(probe: ServiceRuntime) -> AsyncIterator[RpcServer]:
 
     assert probe.nc is not None
     server = RpcServer(
-        service="probe_ro",
+        service="probe",
         version="0.0.1",
         registry=registry,
         uow=probe.uow,
         outbox=probe.outbox,
         metrics=probe.metrics,
         concurrency=4,
+        verifier=probe.rpc.verifier,
     )
     await server.start(probe.nc)
     try:

@@ -64,10 +64,30 @@ def test_production_refuses_the_default_secret() -> None:
         ExampleSettings(_env_file=None, environment="production", secret_key="short")
 
 
+PRODUCTION_NATS = {"nats_seed_file": "/run/secrets/nats.nk", "context_verify_key": "UABC"}
+
+
 def test_production_accepts_a_real_secret() -> None:
-    settings = ExampleSettings(_env_file=None, environment="production", secret_key="x" * 40)
+    settings = ExampleSettings(
+        _env_file=None, environment="production", secret_key="x" * 40, **PRODUCTION_NATS
+    )
     assert settings.is_production
     assert settings.secret_key.get_secret_value() != DEFAULT_SECRET_KEY
+
+
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_NATS))
+def test_production_refuses_an_unauthenticated_bus(missing: str) -> None:
+    values = {k: v for k, v in PRODUCTION_NATS.items() if k != missing}
+    with pytest.raises(ValidationError, match=missing):
+        ExampleSettings(_env_file=None, environment="production", secret_key="x" * 40, **values)
+
+
+def test_credentials_are_read_from_their_files(tmp_path: Path) -> None:
+    seed_file = tmp_path / "nats.nk"
+    seed_file.write_text("SUSEED\n", encoding="utf-8")
+    settings = ExampleSettings(_env_file=None, nats_seed_file=seed_file)
+    assert settings.nats_nkey_seed() == "SUSEED"
+    assert settings.context_signing_key() is None
 
 
 def test_invalid_values_are_refused() -> None:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from punte_platform.messaging.nats import connect, ensure_stream
 from punte_platform.runtime import ServiceRuntime
-from punte_platform.testing.nats_server import NatsServer
+from punte_platform.testing.nats_server import NatsServer, nats_identity
 from punte_platform.testing.probe import ProbeSettings, RecordChange, definition
 from punte_platform.testing.services import running_service, test_settings
 from punte_platform.testing.waiting import eventually
@@ -15,7 +15,7 @@ async def test_the_stream_is_created_once_and_updated_to_new_limits(
     nats_server_factory: Callable[[], NatsServer],
 ) -> None:
     server = nats_server_factory()
-    nc = await connect(server.url, "test", attempts=3)
+    nc = await connect(server.url, "test", attempts=3, identity=nats_identity())
     try:
         js = nc.jetstream()
         settings = test_settings(ProbeSettings, nats_url=server.url)

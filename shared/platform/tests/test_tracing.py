@@ -12,6 +12,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from punte_contracts.envelope import CloudEvent
+from punte_platform.context import CallContext
 from punte_platform.db import utcnow
 from punte_platform.ids import new_id
 from punte_platform.runtime import ServiceRuntime
@@ -98,12 +99,16 @@ async def test_a_traceparent_on_a_request_is_continued_through_outbox_relay_and_
 ) -> None:
     settings = test_settings(ProbeSettings, nats_url=nats_server.url, database_url=database_url)
     async with running_service(definition(), settings) as probe:
-        assert probe.nc is not None
-        reply = await probe.nc.request(
-            "punte.probe.change.record",
-            b'{"key":"k","seq":1}',
+        assert probe.client is not None
+        assert probe.client.signer is not None
+        subject = "punte.probe.change.record"
+        body = b'{"key":"k","seq":1}'
+        signed = probe.client.signer.headers(subject, body, CallContext())
+        reply = await probe.client.nc.request(
+            subject,
+            body,
             timeout=2,
-            headers={"traceparent": TRACEPARENT},
+            headers={**signed, "traceparent": TRACEPARENT},
         )
         recorded = Recorded.model_validate(json.loads(reply.data)["result"])
         # The shared server's stream may hold other tests' messages: follow this one only.

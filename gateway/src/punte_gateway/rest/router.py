@@ -54,6 +54,8 @@ _STATUS_OF: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.CONFLICT: 409,
     ErrorCode.FORBIDDEN: 403,
+    # A service refused the gateway's signature: its keys are misconfigured, not the caller.
+    ErrorCode.UNAUTHENTICATED: 502,
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.INTERNAL: 500,
 }

@@ -12,6 +12,8 @@ class ErrorCode(StrEnum):
     VALIDATION_FAILED = "validation_failed"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
+    # The request carries no caller context the gateway signed (missing, forged or expired).
+    UNAUTHENTICATED = "unauthenticated"
     UNAVAILABLE = "unavailable"
     INTERNAL = "internal"
 

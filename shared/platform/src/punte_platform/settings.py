@@ -1,6 +1,7 @@
 """Typed settings: a base every service extends with its own `PUNTE_<SERVICE>_` prefix."""
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, ClassVar
 
 from punte_contracts.files import STAGED_FILE_MAX_BYTES
@@ -38,6 +39,9 @@ SHARED_FIELDS = frozenset(
         "files_bucket_max_bytes",
         "table_limits",
         "otlp_endpoint",
+        "nats_tls_ca_file",
+        "context_verify_key",
+        "context_ttl_seconds",
     }
 )
 
@@ -100,6 +104,21 @@ class PunteSettings(BaseSettings):
     # What an uploaded spreadsheet may hold (JSON, e.g. PUNTE_TABLE_LIMITS='{"max_rows": 5000}').
     table_limits: TableLimits = Field(default_factory=TableLimits)
 
+    # This process's NATS identity: an NKEY user seed, given inline (development, tests) or as
+    # a file mounted from a secret (production). TLS to NATS when a CA is given.
+    nats_seed: SecretStr | None = None
+    nats_seed_file: Path | None = None
+    nats_tls_ca_file: Path | None = None
+    nats_tls_cert_file: Path | None = None
+    nats_tls_key_file: Path | None = None
+
+    # The caller's context is signed by the gateway (it alone holds the seed) and verified by
+    # every service with the public key (`U...`); a signature is good for `context_ttl_seconds`.
+    context_verify_key: str = ""
+    context_signing_seed: SecretStr | None = None
+    context_signing_seed_file: Path | None = None
+    context_ttl_seconds: float = Field(default=60.0, gt=0)
+
     # OTLP/HTTP collector (e.g. http://collector:4318): traces are exported there, and are off
     # when neither it nor the standard OTEL_EXPORTER_OTLP_ENDPOINT is set.
     otlp_endpoint: HttpUrl | None = None
@@ -161,9 +180,33 @@ class PunteSettings(BaseSettings):
                     "secret_key: production refuses the default or a short secret "
                     "(set PUNTE_SECRET_KEY to at least 32 random characters)"
                 )
+            if self.nats_seed is None and self.nats_seed_file is None:
+                raise ValueError(
+                    "nats_seed_file: production refuses an unauthenticated NATS connection"
+                )
+            if not self.context_verify_key:
+                raise ValueError(
+                    "context_verify_key: production needs the gateway's public signing key"
+                )
         return self
+
+    def nats_nkey_seed(self) -> str | None:
+        """The NKEY seed this process connects to NATS with, if any."""
+        return _secret(self.nats_seed, self.nats_seed_file)
+
+    def context_signing_key(self) -> str | None:
+        """The seed that signs callers' contexts (the gateway's only)."""
+        return _secret(self.context_signing_seed, self.context_signing_seed_file)
 
     @property
     def is_production(self) -> bool:
         """Whether production hardening applies."""
         return self.environment is Environment.PRODUCTION
+
+
+def _secret(value: SecretStr | None, file: Path | None) -> str | None:
+    if value is not None:
+        return value.get_secret_value().strip()
+    if file is not None:
+        return file.read_text(encoding="utf-8").strip()
+    return None

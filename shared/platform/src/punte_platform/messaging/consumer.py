@@ -36,7 +36,6 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 from opentelemetry.trace import Span
 from punte_contracts.envelope import CloudEvent, DomainMessage
-from pydantic import ValidationError
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -257,10 +256,10 @@ class ConsumerRunner:
         """Apply one message exactly once in effect, or dead-letter it after the last try."""
         deliveries = message.metadata.num_delivered
         try:
-            event = CloudEvent.model_validate_json(message.data)
-        except ValidationError as error:
-            # Malformed: no retry can fix it.
-            await self._dead_letter(message, None, f"malformed message: {error}", deliveries)
+            event = _event_of(message)
+        except ValueError as error:
+            # Malformed or misaddressed: no retry can fix it.
+            await self._dead_letter(message, None, f"refused message: {error}", deliveries)
             await message.term()
             return
         try:
@@ -282,8 +281,8 @@ class ConsumerRunner:
         events: list[tuple[Msg, CloudEvent]] = []
         for message in messages:
             try:
-                events.append((message, CloudEvent.model_validate_json(message.data)))
-            except ValidationError:
+                events.append((message, _event_of(message)))
+            except ValueError:
                 await self.process(message)  # dead-letters it
         if len(events) <= 1:
             for message, _event in events:
@@ -436,8 +435,22 @@ class ConsumerRunner:
             )
 
 
+def _event_of(message: Msg) -> CloudEvent:
+    """The message's CloudEvent, if its type is the subject it came on.
+
+    NATS lets only a service publish on its own `punte.msg.<service>.` subjects, so the subject
+    says who sent it; a type naming another service's message is a forgery."""
+    event = CloudEvent.model_validate_json(message.data)
+    if event.type != message.subject:
+        raise ValueError(f"a message of type {event.type} came on {message.subject}")
+    return event
+
+
 def _context_of(event: CloudEvent) -> CallContext:
-    """The call context a message carries: its actor and request id."""
+    """The call context a message carries: its actor and request id, for attribution only.
+
+    It holds no permissions: a message says what its service did, and for whom; it never
+    lets a consumer act as that user."""
     return CallContext(actor=event.actor, request_id=event.requestid)
 
 

@@ -2,6 +2,9 @@
 
 import asyncio
 import logging
+import ssl
+from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.aio.client import Client
@@ -15,8 +18,55 @@ from punte_platform.settings import PunteSettings
 log = logging.getLogger(__name__)
 
 
-async def connect(url: str, name: str, *, attempts: int | None = None) -> Client:
-    """Connect, retrying until the server answers; once up, reconnect forever."""
+@dataclass(frozen=True)
+class NatsIdentity:
+    """Who a connection authenticates as: its NKEY seed, its private inbox prefix and TLS."""
+
+    seed: str | None = None
+    inbox_prefix: str = "_INBOX"
+    tls: ssl.SSLContext | None = None
+
+    @classmethod
+    def of(cls, settings: PunteSettings) -> "NatsIdentity":
+        """The identity a process's settings give it (inboxes under `_INBOX.<service>`)."""
+        tls = None
+        if settings.nats_tls_ca_file is not None:
+            tls = ssl.create_default_context(cafile=str(settings.nats_tls_ca_file))
+            if settings.nats_tls_cert_file is not None:
+                tls.load_cert_chain(
+                    str(settings.nats_tls_cert_file),
+                    str(settings.nats_tls_key_file) if settings.nats_tls_key_file else None,
+                )
+        return cls(
+            seed=settings.nats_nkey_seed(),
+            inbox_prefix=inbox_prefix(settings.service_name),
+            tls=tls,
+        )
+
+    def options(self) -> dict[str, Any]:
+        """nats-py connect options."""
+        options: dict[str, Any] = {"inbox_prefix": self.inbox_prefix}
+        if self.seed is not None:
+            options["nkeys_seed_str"] = self.seed
+        if self.tls is not None:
+            options["tls"] = self.tls
+        return options
+
+
+def inbox_prefix(identity: str) -> str:
+    """The inbox subjects only this identity may subscribe to (replies to its requests)."""
+    return f"_INBOX.{identity}"
+
+
+async def connect(
+    url: str,
+    name: str,
+    *,
+    attempts: int | None = None,
+    identity: NatsIdentity | None = None,
+) -> Client:
+    """Connect as an identity, retrying until the server answers; once up, reconnect forever."""
+    options = (identity or NatsIdentity()).options()
     delay = 0.2
     attempt = 0
     while True:
@@ -34,6 +84,7 @@ async def connect(url: str, name: str, *, attempts: int | None = None) -> Client
                 error_cb=_log_error,
                 disconnected_cb=_log_disconnected,
                 reconnected_cb=_log_reconnected,
+                **options,
             )
         except (OSError, nats.errors.NoServersError, TimeoutError) as error:
             if attempts is not None and attempt >= attempts:

@@ -28,6 +28,7 @@ from punte_platform.errors import ServiceError
 from punte_platform.messaging.files import FileStore
 from punte_platform.messaging.idempotency import IdempotencyStore
 from punte_platform.messaging.outbox import Outbox
+from punte_platform.messaging.trust import ContextSigner, ContextVerifier
 from punte_platform.metrics import ServiceMetrics
 from punte_platform.tables import TableLimits
 from punte_platform.tracing import sending, serving
@@ -46,6 +47,7 @@ MICRO_ERROR_CODES = {
     ErrorCode.VALIDATION_FAILED: "400",
     ErrorCode.CONFLICT: "409",
     ErrorCode.FORBIDDEN: "403",
+    ErrorCode.UNAUTHENTICATED: "401",
     ErrorCode.UNAVAILABLE: "503",
     ErrorCode.INTERNAL: "500",
 }
@@ -162,12 +164,14 @@ class RpcServer:
         outbox: Outbox,
         metrics: ServiceMetrics,
         concurrency: int,
+        verifier: ContextVerifier,
         files: Callable[[], FileStore | None] = lambda: None,
         idempotency: IdempotencyStore | None = None,
         table_limits: TableLimits | None = None,
     ) -> None:
         self.service = service
         self.table_limits = table_limits or TableLimits()
+        self.verifier = verifier
         self.files = files
         self.idempotency = idempotency
         self.version = version
@@ -226,7 +230,12 @@ class RpcServer:
 
     async def _answer(self, endpoint: Endpoint, request: Request) -> None:
         started = time.perf_counter()
-        context = CallContext.from_headers(request.headers)
+        try:
+            context = self.verifier.verify(endpoint.subject, request.data, request.headers)
+        except ServiceError as error:
+            log.warning("refused a request: %s", error.body.message)
+            self._count(endpoint, await self._respond_error(request, error.body), started)
+            return
         # The key is for this request only: calls the handler makes must not carry it on.
         idempotency_key, context = context.idempotency_key, replace(context, idempotency_key=None)
         with call_context(context), serving(endpoint.subject, request.headers) as span:
@@ -276,6 +285,9 @@ class RpcServer:
                     ),
                 )
             span.set_attribute("punte.outcome", outcome)
+        self._count(endpoint, outcome, started)
+
+    def _count(self, endpoint: Endpoint, outcome: str, started: float) -> None:
         self.metrics.requests.labels(endpoint.subject, outcome).inc()
         self.metrics.request_seconds.labels(endpoint.subject).observe(time.perf_counter() - started)
 
@@ -300,11 +312,17 @@ def _check_permission(contract: type[RequestContract[Any]], context: CallContext
 
 
 class ServiceClient:
-    """Calls endpoints of any service; errors come back as `ServiceError` with their code."""
+    """Calls endpoints of any service; errors come back as `ServiceError` with their code.
 
-    def __init__(self, nc: Client, *, timeout: float = 5.0) -> None:
+    Only a client with the gateway's signer is believed: services refuse unsigned contexts.
+    """
+
+    def __init__(
+        self, nc: Client, *, timeout: float = 5.0, signer: ContextSigner | None = None
+    ) -> None:
         self.nc = nc
         self.timeout = timeout
+        self.signer = signer
         self.requests_sent = 0
 
     async def call(self, body: RequestContract[ReplyT], *, timeout: float | None = None) -> ReplyT:
@@ -319,7 +337,11 @@ class ServiceClient:
         """Send bytes as they are (tests use it to send what a contract would refuse)."""
         self.requests_sent += 1
         context = current_context()
-        headers = context.headers()
+        headers = (
+            self.signer.headers(subject, payload, context)
+            if self.signer is not None
+            else context.headers()
+        )
         try:
             with sending(subject, headers):
                 message = await self.nc.request(

