@@ -28,7 +28,6 @@ from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations.models import Organization
 from punte_contacts.people import repository as people
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
-from punte_contacts.text import search_key
 
 Record = Organization | Person
 
@@ -163,13 +162,6 @@ async def merge_people(
     return result
 
 
-def _refresh_search_key(record: Record) -> None:
-    if isinstance(record, Organization):
-        record.search_key = search_key(record.legal_name, record.short_name)
-    else:
-        record.search_key = search_key(record.given_name, record.family_name)
-
-
 async def _mirror_contact_points(session: AsyncSession, kind: _Kind, record: Record) -> None:
     owner = {kind.owner_column: record.id}
     await organizations.replace_contact_points(
@@ -206,7 +198,6 @@ async def _merge(
     primary.tags = _unite(primary.tags, secondary.tags)
     primary.emails = _unite(primary.emails, secondary.emails)
     primary.phones = _unite(primary.phones, secondary.phones)
-    _refresh_search_key(primary)
     primary.updated_at = now
     await _flush(session)
     await _mirror_contact_points(session, kind, primary)

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from punte_contracts.contacts import (
@@ -12,11 +12,13 @@ from punte_contracts.contacts import (
     SortDirection,
     SortField,
 )
+from punte_platform.db import insert_many
 from punte_platform.ids import new_id
 from punte_platform.paging import SortKey
 from punte_platform.search import Tiers, is_postgresql, text_tiers, tiered_search
 from sqlalchemy import (
     ColumnElement,
+    Table,
     and_,
     delete,
     exists,
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from punte_contacts.organizations.models import ContactPoint, Organization
+from punte_contacts.people.models import Person
 from punte_contacts.search_words import vocabulary
 
 EMAIL = "email"
@@ -93,6 +96,32 @@ async def replace_contact_points(
                     person_id=person_id,
                 )
             )
+
+
+async def add_new(
+    session: AsyncSession,
+    model: type[Organization | Person],
+    owner_column: str,
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Insert new organisations or people (every column but the search key given), their
+    search words and contact points, a batch a statement: no ORM objects, so no flush."""
+    await vocabulary.add_rows(session, model, rows)
+    await insert_many(session, cast(Table, model.__table__), rows)
+    points = [
+        {
+            "id": new_id(),
+            "kind": kind,
+            "value": contact_key(kind, value),
+            "organization_id": None,
+            "person_id": None,
+            owner_column: row["id"],
+        }
+        for row in rows
+        for kind, values in ((EMAIL, row["emails"]), (PHONE, row["phones"]))
+        for value in values
+    ]
+    await insert_many(session, cast(Table, ContactPoint.__table__), points)
 
 
 def contact_key(kind: str, value: str) -> str:

@@ -1,5 +1,6 @@
 """Rules for people and affiliations: contact checks, versions, messages. Never commits."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -14,10 +15,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from punte_contacts import identifiers as ids
 from punte_contacts.organizations import repository as organizations
+from punte_contacts.organizations import service as organization_service
 from punte_contacts.organizations.service import cursor_of, read_cursor, text_match
 from punte_contacts.people import repository
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
-from punte_contacts.text import normalize_optional, normalize_text, search_key
+from punte_contacts.text import normalize_optional, normalize_text
 
 
 def clean_values(body: c.CreatePerson | c.UpdatePerson, fields: set[str]) -> dict[str, Any]:
@@ -49,7 +51,6 @@ async def create(session: AsyncSession, outbox: Outbox, body: c.CreatePerson) ->
     values = clean_values(body, set(type(body).model_fields))
     now = utcnow()
     person = Person(id=new_id(), created_at=now, updated_at=now, **values)
-    person.search_key = search_key(person.given_name, person.family_name)
     session.add(person)
     await session.flush()
     await organizations.replace_contact_points(
@@ -61,6 +62,19 @@ async def create(session: AsyncSession, outbox: Outbox, body: c.CreatePerson) ->
         key=str(person.id),
     )
     return c.Person.model_validate(person)
+
+
+async def create_many(
+    session: AsyncSession, outbox: Outbox, cleaned: Sequence[dict[str, Any]]
+) -> list[UUID]:
+    """Create people together, as `create` creates one, from what `clean_values` made of
+    each (every field): one batch each for the records, their contact points, search words
+    and `PersonCreated` messages."""
+    rows = organization_service.new_rows(cleaned)
+    await organizations.add_new(session, Person, "person_id", rows)
+    created = [c.PersonCreated(person_id=row["id"], version=row["version"]) for row in rows]
+    await outbox.add_many(session, [(message, str(message.person_id)) for message in created])
+    return [row["id"] for row in rows]
 
 
 async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) -> c.Person:
@@ -82,7 +96,6 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
         return c.Person.model_validate(person)
     for name in changed:
         setattr(person, name, values[name])
-    person.search_key = search_key(person.given_name, person.family_name)
     person.updated_at = utcnow()
     try:
         await session.flush()
