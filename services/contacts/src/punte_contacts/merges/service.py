@@ -195,9 +195,8 @@ async def _merge(
 
     for column, value in taken.items():
         setattr(primary, column, value)
-    primary.tags = _unite(primary.tags, secondary.tags)
-    primary.emails = _unite(primary.emails, secondary.emails)
-    primary.phones = _unite(primary.phones, secondary.phones)
+    for name in c.MERGE_UNITED_FIELDS:
+        setattr(primary, name, _unite(getattr(primary, name), getattr(secondary, name)))
     primary.updated_at = now
     await _flush(session)
     await _mirror_contact_points(session, kind, primary)

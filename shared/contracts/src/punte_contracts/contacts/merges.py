@@ -2,32 +2,29 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from punte_contracts.contacts.common import WRITE_PERMISSION
+from punte_contracts.contacts.organizations import UpdateOrganization
+from punte_contracts.contacts.people import UpdatePerson
+from punte_contracts.field_names import names_literal, patched_fields
 from punte_contracts.rpc import Contract, Request
 
-OrganizationMergeField = Literal[
-    "kind",
-    "legal_name",
-    "short_name",
-    "cui",
-    "trade_register",
-    "caen_codes",
-    "address",
-    "website",
-    "sectors",
-    "size_band",
-    "owner_id",
-    "department",
-    "notes",
-]
-PersonMergeField = Literal[
-    "honorific", "given_name", "family_name", "job_title", "preferred_language", "owner_id", "notes"
-]
+# What a merge unites from both records (without repeats) instead of taking from one.
+MERGE_UNITED_FIELDS = ("emails", "phones", "tags")
+# What a merge may take from the secondary: what a patch sets, but the united fields and the
+# status (a merge sets the secondary's itself).
+_NOT_TAKEN = frozenset({*MERGE_UNITED_FIELDS, "status"})
+
+if TYPE_CHECKING:
+    OrganizationMergeField = str
+    PersonMergeField = str
+else:
+    OrganizationMergeField = names_literal(patched_fields(UpdateOrganization, besides=_NOT_TAKEN))
+    PersonMergeField = names_literal(patched_fields(UpdatePerson, besides=_NOT_TAKEN))
 
 
 class MergeEntity(StrEnum):
