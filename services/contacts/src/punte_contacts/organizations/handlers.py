@@ -32,20 +32,20 @@ async def archive(ctx: HandlerContext, body: c.ArchiveOrganization) -> c.Organiz
 @registry.handles(c.GetOrganizations)
 async def get_many(ctx: HandlerContext, body: c.GetOrganizations) -> GetManyReply[c.Organization]:
     """Organisations by id, in one query."""
-    items, missing = await service.get_many(ctx.session, body.ids)
+    items, missing = await service.listing.get_many(ctx.session, body.ids)
     return GetManyReply[c.Organization](items=items, missing=missing)
 
 
 @registry.handles(c.SearchOrganizations)
 async def search(ctx: HandlerContext, body: c.SearchOrganizations) -> c.OrganizationPage:
     """Search organisations."""
-    return await service.search(ctx.session, body)
+    return await service.listing.search(ctx.session, body, c.OrganizationPage)
 
 
 @registry.handles(c.CountOrganizations)
 async def count(ctx: HandlerContext, body: c.CountOrganizations) -> c.SearchCount:
     """How many organisations a search lists."""
-    return await service.count(ctx.session, body)
+    return await service.listing.count(ctx.session, body)
 
 
 @registry.handles(c.SuggestOrganizationDuplicates)

@@ -26,20 +26,20 @@ async def update(ctx: HandlerContext, body: c.UpdatePerson) -> c.Person:
 @registry.handles(c.GetPeople)
 async def get_many(ctx: HandlerContext, body: c.GetPeople) -> GetManyReply[c.Person]:
     """People by id, in one query."""
-    items, missing = await service.get_many(ctx.session, body.ids)
+    items, missing = await service.listing.get_many(ctx.session, body.ids)
     return GetManyReply[c.Person](items=items, missing=missing)
 
 
 @registry.handles(c.SearchPeople)
 async def search(ctx: HandlerContext, body: c.SearchPeople) -> c.PersonPage:
     """Search people."""
-    return await service.search(ctx.session, body)
+    return await service.listing.search(ctx.session, body, c.PersonPage)
 
 
 @registry.handles(c.CountPeople)
 async def count(ctx: HandlerContext, body: c.CountPeople) -> c.SearchCount:
     """How many people a search lists."""
-    return await service.count(ctx.session, body)
+    return await service.listing.count(ctx.session, body)
 
 
 @registry.handles(c.SuggestPersonDuplicates)

@@ -14,9 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from punte_contacts import identifiers as ids
+from punte_contacts import records
 from punte_contacts.organizations import repository as organizations
-from punte_contacts.organizations import service as organization_service
-from punte_contacts.organizations.service import cursor_of, read_cursor, text_match
 from punte_contacts.people import repository
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 from punte_contacts.text import normalize_optional, normalize_text
@@ -70,7 +69,7 @@ async def create_many(
     """Create people together, as `create` creates one, from what `clean_values` made of
     each (every field): one batch each for the records, their contact points, search words
     and `PersonCreated` messages."""
-    rows = organization_service.new_rows(cleaned)
+    rows = records.new_rows(cleaned)
     await organizations.add_new(session, Person, "person_id", rows)
     created = [c.PersonCreated(person_id=row["id"], version=row["version"]) for row in rows]
     await outbox.add_many(session, [(message, str(message.person_id)) for message in created])
@@ -113,43 +112,23 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
     return c.Person.model_validate(person)
 
 
-async def get_many(session: AsyncSession, ids_: list[UUID]) -> tuple[list[c.Person], list[UUID]]:
-    """The people found, and the ids that matched nothing."""
-    found = [c.Person.model_validate(p) for p in await repository.get_many(session, ids_)]
-    known = {p.id for p in found}
-    return found, [i for i in dict.fromkeys(ids_) if i not in known]
-
-
 def filter_arguments(body: c.PersonFilter) -> dict[str, Any]:
     """A filter's values as the repository's search takes them."""
     return {
-        "match": text_match(body.query),
+        "match": records.text_match(body.query),
         "tag": normalize_text(body.tag) if body.tag else None,
         "owner_id": body.owner_id,
     }
 
 
-async def search(session: AsyncSession, body: c.SearchPeople) -> c.PersonPage:
-    """One page of matching people (see `SearchPeople`)."""
-    after = read_cursor(body.order_by, body.after) if body.after else None
-    rows = await repository.search(
-        session,
-        **filter_arguments(body),
-        order=body.order_by,
-        after=after,
-        limit=body.first + 1,
-    )
-    return c.PersonPage.of(
-        rows,
-        body.first,
-        lambda row: c.Person.model_validate(row[0]),
-        lambda row: cursor_of(body.order_by, *row),
-    )
-
-
-async def count(session: AsyncSession, body: c.PersonFilter) -> c.SearchCount:
-    """How many people a search with these filters lists."""
-    return c.SearchCount(total=await repository.count_matching(session, **filter_arguments(body)))
+listing = records.Listing(
+    read=c.Person,
+    get_rows=repository.get_many,
+    find=repository.search,
+    count_matching=repository.count_matching,
+    filters=filter_arguments,
+    noun="people",
+)
 
 
 async def add_affiliation(
