@@ -64,11 +64,6 @@ async def send_input(
         return None, on_error(error, ids.paths)
 
 
-def _patch(values: dict[str, Any]) -> dict[str, Any]:
-    """Leave out what was not given: absent or null means unchanged."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
 async def _version_to_send(
     context: GraphQLContext,
     given: int | None,
@@ -90,6 +85,34 @@ async def _version_to_send(
         return version, []
     except ServiceError as error:
         return None, user_errors(error, ids.paths)
+
+
+async def send_change(
+    context: GraphQLContext,
+    contract: type[Request[VersionedT]],
+    current: type[GetMany[VersionedT]],
+    input: Any,
+    values: dict[str, Any],
+) -> tuple[VersionedT | None, list[UserError]]:
+    """Send a change of the record `input.id` names, with `values`, at `input.expected_version`
+    (else the version stored now); the reply, or the user errors."""
+    type_name = contract.reply_model().__name__  # the GraphQL type is named as the contract
+    version, errors = await _version_to_send(
+        context, input.expected_version, input.id, type_name, current
+    )
+    if version is None:
+        return None, errors
+
+    def build(ids: InputIds) -> dict[str, Any]:
+        return {**values, "id": ids(input.id, type_name, "id"), "expected_version": version}
+
+    return await send_input(context, contract, build)
+
+
+def _changes(input: object) -> dict[str, Any]:
+    """A patch input's given fields: absent or null means unchanged."""
+    values = derive.values_of(input, "id", "expected_version")
+    return {name: value for name, value in values.items() if value is not None}
 
 
 # ---- inputs ----------------------------------------------------------------------------------
@@ -347,25 +370,9 @@ class ContactsMutation:
     async def update_organization(
         self, info: Info[GraphQLContext, None], input: UpdateOrganizationInput
     ) -> UpdateOrganizationPayload:
-        context = info.context
-        version, errors = await _version_to_send(
-            context,
-            input.expected_version,
-            input.id,
-            "Organization",
-            c.GetOrganizations,
+        org, errors = await send_change(
+            info.context, c.UpdateOrganization, c.GetOrganizations, input, _changes(input)
         )
-        if version is None:
-            return UpdateOrganizationPayload(organization=None, user_errors=errors)
-
-        def build(ids: InputIds) -> dict[str, Any]:
-            return {
-                **_patch(derive.values_of(input, "id", "expected_version")),
-                "id": ids(input.id, "Organization", "id"),
-                "expected_version": version,
-            }
-
-        org, errors = await send_input(context, c.UpdateOrganization, build)
         return UpdateOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -376,21 +383,9 @@ class ContactsMutation:
     async def archive_organization(
         self, info: Info[GraphQLContext, None], input: ArchiveOrganizationInput
     ) -> ArchiveOrganizationPayload:
-        context = info.context
-        version, errors = await _version_to_send(
-            context,
-            input.expected_version,
-            input.id,
-            "Organization",
-            c.GetOrganizations,
+        org, errors = await send_change(
+            info.context, c.ArchiveOrganization, c.GetOrganizations, input, {}
         )
-        if version is None:
-            return ArchiveOrganizationPayload(organization=None, user_errors=errors)
-
-        def build(ids: InputIds) -> dict[str, Any]:
-            return {"id": ids(input.id, "Organization", "id"), "expected_version": version}
-
-        org, errors = await send_input(context, c.ArchiveOrganization, build)
         return ArchiveOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -413,21 +408,9 @@ class ContactsMutation:
     async def update_person(
         self, info: Info[GraphQLContext, None], input: UpdatePersonInput
     ) -> UpdatePersonPayload:
-        context = info.context
-        version, errors = await _version_to_send(
-            context, input.expected_version, input.id, "Person", c.GetPeople
+        person, errors = await send_change(
+            info.context, c.UpdatePerson, c.GetPeople, input, _changes(input)
         )
-        if version is None:
-            return UpdatePersonPayload(person=None, user_errors=errors)
-
-        def build(ids: InputIds) -> dict[str, Any]:
-            return {
-                **_patch(derive.values_of(input, "id", "expected_version")),
-                "id": ids(input.id, "Person", "id"),
-                "expected_version": version,
-            }
-
-        person, errors = await send_input(context, c.UpdatePerson, build)
         return UpdatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
         )

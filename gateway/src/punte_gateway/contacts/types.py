@@ -1,12 +1,11 @@
 """GraphQL types of the contacts domain, built from the contacts service's contracts."""
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 from punte_contracts import contacts as c
 from punte_contracts.paging import Page
 from strawberry import relay
@@ -18,9 +17,9 @@ from punte_gateway.contacts import loaders
 from punte_gateway.contacts.paging import ServicePage, list_page, service_page
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.ids import global_id, parse_uuid
+from punte_gateway.graphql.ids import global_id
+from punte_gateway.graphql.loaders import ServiceNode
 from punte_gateway.graphql.pagination import CountedConnection, PageRequest
-from punte_gateway.graphql.permissions import require_permission
 
 READ = Permission.CONTACTS_READ
 
@@ -39,19 +38,6 @@ for _enum in (
     c.SortDirection,
 ):
     strawberry.enum(_enum)
-
-
-async def _load_nodes(
-    info: Info[GraphQLContext, Any], node_ids: Iterable[str], required: bool, loader: Any
-) -> list[Any]:
-    await require_permission(info, READ)
-    wanted = [parse_uuid(node_id) for node_id in node_ids]
-    found = await loader.load_many([i for i in wanted if i is not None])
-    by_id = {item.id: item for item in found if item is not None}
-    items = [by_id.get(i) if i is not None else None for i in wanted]
-    if required and any(item is None for item in items):
-        raise GraphQLError("not found", extensions={"code": "NOT_FOUND"})
-    return items
 
 
 def _page_info(page: ServicePage[Any]) -> relay.PageInfo:
@@ -118,21 +104,11 @@ _VERSION = "Pass as expectedVersion to change it"
     },
     convert={"id": str, "merged_into_id": _global_id_of("Organization")},
 )
-class OrganizationNode(derive.FromContract, relay.Node):
+class OrganizationNode(ServiceNode, relay.Node):
     id: relay.NodeID[str]
     merged_into_id: strawberry.ID | None
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls,
-        *,
-        info: Info[GraphQLContext, Any],
-        node_ids: Iterable[str],
-        required: bool = False,
-    ) -> list["OrganizationNode | None"]:
-        """Organisations by id in one `get_many`."""
-        found = await _load_nodes(info, node_ids, required, loaders.organizations(info.context))
-        return [cls.of(o) if o is not None else None for o in found]
+    read_by = c.GetOrganizations
+    read_permission = READ
 
     @strawberry.field(
         description="Affiliations here, current ones first (ended ones unless excluded)."
@@ -144,10 +120,8 @@ class OrganizationNode(derive.FromContract, relay.Node):
         after: str | None = None,
         include_ended: bool = True,
     ) -> "AffiliationConnection":
-        items = await _affiliations(
-            loaders.affiliations_of_organizations(info.context), UUID(self.id), include_ended
-        )
-        return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
+        loader = loaders.affiliations_of_organizations(info.context)
+        return await _affiliation_connection(loader, self.id, first, after, include_ended)
 
     @strawberry.field(description="People affiliated here (currently, unless includeEnded).")
     async def people(
@@ -196,21 +170,11 @@ class OrganizationNode(derive.FromContract, relay.Node):
     },
     convert={"id": str, "merged_into_id": _global_id_of("Person")},
 )
-class PersonNode(derive.FromContract, relay.Node):
+class PersonNode(ServiceNode, relay.Node):
     id: relay.NodeID[str]
     merged_into_id: strawberry.ID | None
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls,
-        *,
-        info: Info[GraphQLContext, Any],
-        node_ids: Iterable[str],
-        required: bool = False,
-    ) -> list["PersonNode | None"]:
-        """People by id in one `get_many`."""
-        found = await _load_nodes(info, node_ids, required, loaders.people(info.context))
-        return [cls.of(p) if p is not None else None for p in found]
+    read_by = c.GetPeople
+    read_permission = READ
 
     @strawberry.field(description="Roles at organisations, current ones first.")
     async def affiliations(
@@ -220,10 +184,8 @@ class PersonNode(derive.FromContract, relay.Node):
         after: str | None = None,
         include_ended: bool = True,
     ) -> "AffiliationConnection":
-        items = await _affiliations(
-            loaders.affiliations_of_people(info.context), UUID(self.id), include_ended
-        )
-        return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
+        loader = loaders.affiliations_of_people(info.context)
+        return await _affiliation_connection(loader, self.id, first, after, include_ended)
 
     @strawberry.field(
         description="Consents in force per purpose and channel, or the whole history, newest first."
@@ -251,6 +213,14 @@ class PersonNode(derive.FromContract, relay.Node):
 async def _affiliations(loader: Any, owner: UUID, include_ended: bool) -> list[c.Affiliation]:
     items: list[c.Affiliation] = await loader.load(owner)
     return [a for a in items if include_ended or a.end_date is None]
+
+
+async def _affiliation_connection(
+    loader: Any, owner: str, first: int | None, after: str | None, include_ended: bool
+) -> "AffiliationConnection":
+    """A page of a person's or an organisation's affiliations, with their number."""
+    items = await _affiliations(loader, UUID(owner), include_ended)
+    return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
 
 
 # ---- affiliations and interactions (no get_many endpoint: not nodes) ---------------------------
