@@ -1,6 +1,7 @@
 """What organisations and people share, written once: how a search text is read, a result's
 sort key and cursor, the columns a new record starts with, and the lookup by id, search,
-count and export listing of either kind (`Listing`, one per kind in its service)."""
+count and export listing of either kind and their endpoints (`Listing`, one per kind in its
+service)."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ from uuid import UUID
 
 from punte_contracts import contacts as c
 from punte_contracts.paging import Page, encode_cursor
+from punte_contracts.rpc import GetMany, GetManyReply, Request
 from punte_platform.db import utcnow
 from punte_platform.ids import new_id
+from punte_platform.messaging.rpc import EndpointRegistry, HandlerContext
 from punte_platform.paging import read_after
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,6 +141,29 @@ class Listing(Generic[RowT, ReadT]):
     async def count(self, session: AsyncSession, body: Ordered) -> c.SearchCount:
         """How many records a search with these filters lists."""
         return c.SearchCount(total=await self.count_matching(session, **self.filters(body)))
+
+    def serve(
+        self,
+        registry: EndpointRegistry,
+        get: type[GetMany[ReadT]],
+        search: type[Request[PageT]],
+        count: type[Request[c.SearchCount]],
+    ) -> None:
+        """Register the endpoints of the lookup by id, the search and the count."""
+
+        async def get_many(ctx: HandlerContext, body: GetMany[ReadT]) -> GetManyReply[ReadT]:
+            items, missing = await self.get_many(ctx.session, body.ids)
+            return get.reply_model()(items=items, missing=missing)
+
+        async def search_page(ctx: HandlerContext, body: Any) -> PageT:
+            return await self.search(ctx.session, body, search.reply_model())
+
+        async def count_matching(ctx: HandlerContext, body: Any) -> c.SearchCount:
+            return await self.count(ctx.session, body)
+
+        registry.handles(get)(get_many)
+        registry.handles(search)(search_page)
+        registry.handles(count)(count_matching)
 
     async def every(self, session: AsyncSession, body: Ordered) -> list[RowT]:
         """Every record a search lists, in its order (for an export; bounded there)."""
