@@ -34,6 +34,7 @@ from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, user_errors
 from punte_gateway.graphql.ids import InputIds, plain_global_id
+from punte_gateway.graphql.loaders import ServiceNode
 from punte_gateway.graphql.permissions import require
 
 WRITE = Permission.CONTACTS_WRITE
@@ -69,7 +70,7 @@ async def _version_to_send(
     given: int | None,
     global_id: relay.GlobalID,
     type_name: str,
-    contract: type[GetMany[VersionedT]],
+    contract: type[GetMany[Any]],
 ) -> tuple[int | None, list[UserError]]:
     """The expected version: the one given, else the one stored now (last write wins); or
     the user errors of reading it."""
@@ -90,15 +91,15 @@ async def _version_to_send(
 async def send_change(
     context: GraphQLContext,
     contract: type[Request[VersionedT]],
-    current: type[GetMany[VersionedT]],
+    node: type[ServiceNode],
     input: Any,
     values: dict[str, Any],
 ) -> tuple[VersionedT | None, list[UserError]]:
-    """Send a change of the record `input.id` names, with `values`, at `input.expected_version`
-    (else the version stored now); the reply, or the user errors."""
-    type_name = contract.reply_model().__name__  # the GraphQL type is named as the contract
+    """Send a change of the `node` record `input.id` names, with `values`, at
+    `input.expected_version` (else the version stored now); the reply, or the user errors."""
+    type_name = node.type_name()
     version, errors = await _version_to_send(
-        context, input.expected_version, input.id, type_name, current
+        context, input.expected_version, input.id, type_name, node.read_by
     )
     if version is None:
         return None, errors
@@ -371,7 +372,7 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: UpdateOrganizationInput
     ) -> UpdateOrganizationPayload:
         org, errors = await send_change(
-            info.context, c.UpdateOrganization, c.GetOrganizations, input, _changes(input)
+            info.context, c.UpdateOrganization, OrganizationNode, input, _changes(input)
         )
         return UpdateOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
@@ -384,7 +385,7 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: ArchiveOrganizationInput
     ) -> ArchiveOrganizationPayload:
         org, errors = await send_change(
-            info.context, c.ArchiveOrganization, c.GetOrganizations, input, {}
+            info.context, c.ArchiveOrganization, OrganizationNode, input, {}
         )
         return ArchiveOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
@@ -409,7 +410,7 @@ class ContactsMutation:
         self, info: Info[GraphQLContext, None], input: UpdatePersonInput
     ) -> UpdatePersonPayload:
         person, errors = await send_change(
-            info.context, c.UpdatePerson, c.GetPeople, input, _changes(input)
+            info.context, c.UpdatePerson, PersonNode, input, _changes(input)
         )
         return UpdatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors

@@ -43,6 +43,12 @@ class ServiceNode(FromContract):
     read_permission: ClassVar[Permission]
 
     @classmethod
+    def type_name(cls) -> str:
+        """The node's GraphQL type name, which its global ids carry."""
+        name: str = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+        return name
+
+    @classmethod
     async def resolve_nodes(
         cls, *, info: Info[GraphQLContext, Any], node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
