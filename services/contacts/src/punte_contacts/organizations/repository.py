@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from punte_contracts.contacts import (
@@ -35,6 +35,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 from punte_contacts.organizations.models import ContactPoint, Organization
 from punte_contacts.people.models import Person
 from punte_contacts.search_words import vocabulary
+
+RecordT = TypeVar("RecordT", Organization, Person)
 
 EMAIL = "email"
 PHONE = "phone"
@@ -244,14 +246,28 @@ async def search(
     """Organisations matching `filters` (see `_conditions`) with their rank, in `order`
     (`sort_key`), after the row whose sort key is `after` (see `tiered_search`)."""
     conditions, tiers = _conditions(session, **filters)
+    return await search_records(session, Organization, conditions, tiers, order, after, limit)
+
+
+async def search_records(
+    session: AsyncSession,
+    model: type[RecordT],
+    conditions: list[ColumnElement[bool]],
+    tiers: Tiers,
+    order: SearchOrder | None,
+    after: Sequence[Any] | None,
+    limit: int,
+) -> list[tuple[RecordT, int]]:
+    """Organisations or people meeting `conditions` and a tier, with their rank, in `order`
+    (`sort_key`), after the row whose sort key is `after` (see `tiered_search`)."""
     return await tiered_search(
         session,
-        Organization,
-        key_column=Organization.search_key,
-        id_column=Organization.id,
+        model,
+        key_column=model.search_key,
+        id_column=model.id,
         conditions=conditions,
         tiers=tiers,
-        order_key=sort_key(order, literal(0), Organization) if order is not None else None,
+        order_key=sort_key(order, literal(0), model) if order is not None else None,
         after=after,
         limit=limit,
     )
@@ -259,7 +275,16 @@ async def search(
 
 async def count_matching(session: AsyncSession, **filters: Any) -> int:
     """How many organisations match `filters` (see `_conditions`)."""
-    conditions, tiers = _conditions(session, **filters)
+    return await count_records(session, Organization, *_conditions(session, **filters))
+
+
+async def count_records(
+    session: AsyncSession,
+    model: type[Organization | Person],
+    conditions: list[ColumnElement[bool]],
+    tiers: Tiers,
+) -> int:
+    """How many organisations or people meet `conditions` and a tier."""
     matched = await tiers.matched()
-    query = select(func.count()).select_from(Organization).where(*conditions, *matched)
+    query = select(func.count()).select_from(model).where(*conditions, *matched)
     return int(await session.scalar(query) or 0)
