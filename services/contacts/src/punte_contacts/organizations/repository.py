@@ -126,6 +126,23 @@ async def add_new(
     await insert_many(session, cast(Table, ContactPoint.__table__), points)
 
 
+async def contact_holders(
+    session: AsyncSession, owner_column: str, points: Sequence[tuple[str, str]]
+) -> list[tuple[UUID, str]]:
+    """(owner id, kind) of the organisations or people (`owner_column`) holding any of these
+    (kind, lookup value) points."""
+    if not points:
+        return []
+    owner = getattr(ContactPoint, owner_column)
+    rows = await session.execute(
+        select(owner, ContactPoint.kind).where(
+            owner.is_not(None),
+            or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in points)),
+        )
+    )
+    return [(owner_id, kind) for owner_id, kind in rows if owner_id is not None]
+
+
 def contact_key(kind: str, value: str) -> str:
     """The lookup form of an e-mail (lowercased) or a phone (E.164 as is)."""
     return value.casefold() if kind == EMAIL else value

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from punte_contracts.contacts import SearchOrder
 from punte_platform.search import Tiers, is_postgresql, text_tiers
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.organizations.models import ContactPoint
@@ -84,21 +84,6 @@ async def count_matching(
     """How many people a search lists."""
     found = _conditions(session, match=match, tag=tag, owner_id=owner_id)
     return await count_records(session, Person, *found)
-
-
-async def people_with_contacts(
-    session: AsyncSession, points: Sequence[tuple[str, str]]
-) -> list[tuple[UUID, str]]:
-    """(person id, kind) of the people holding any of these (kind, lookup value) points."""
-    if not points:
-        return []
-    rows = await session.execute(
-        select(ContactPoint.person_id, ContactPoint.kind).where(
-            ContactPoint.person_id.is_not(None),
-            or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in points)),
-        )
-    )
-    return [(person_id, kind) for person_id, kind in rows if person_id is not None]
 
 
 async def people_named(session: AsyncSession, keys: Sequence[str]) -> set[UUID]:
