@@ -12,7 +12,6 @@ from strawberry import relay
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.contacts.mutations import send_input
 from punte_gateway.contacts.types import OrganizationNode, PersonNode
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
@@ -21,6 +20,7 @@ from punte_gateway.graphql.errors import UserError, user_errors
 from punte_gateway.graphql.ids import InputIds, global_id, plain_global_id
 from punte_gateway.graphql.loaders import ServiceNode
 from punte_gateway.graphql.permissions import require
+from punte_gateway.graphql.service_mutations import send_input
 
 WRITE = Permission.CONTACTS_WRITE
 
