@@ -7,19 +7,19 @@ from uuid import UUID
 
 import strawberry
 from punte_contracts import contacts as c
-from punte_contracts.paging import Page
+from punte_contracts.paging import Page as ContractPage
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts import loaders
-from punte_gateway.contacts.paging import ServicePage, list_page, service_page
+from punte_gateway.contacts.paging import list_page, service_page
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.ids import global_id
 from punte_gateway.graphql.loaders import ServiceNode
-from punte_gateway.graphql.pagination import CountedConnection, PageRequest
+from punte_gateway.graphql.pagination import CountedConnection, Page, PageRequest
 
 READ = Permission.CONTACTS_READ
 
@@ -38,15 +38,6 @@ for _enum in (
     c.SortDirection,
 ):
     strawberry.enum(_enum)
-
-
-def _page_info(page: ServicePage[Any]) -> relay.PageInfo:
-    return relay.PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
 
 
 # ---- value types ------------------------------------------------------------------------------
@@ -136,13 +127,13 @@ class OrganizationNode(ServiceNode, relay.Node):
         )
         person_ids = list(dict.fromkeys(a.person_id for a in items))
         page = list_page(person_ids, PageRequest.of(first, after))
-        found = await loaders.people(info.context).load_many(page.items)
+        found = await loaders.people(info.context).load_many(page.rows)
         edges = [
             relay.Edge(node=PersonNode.of(p), cursor=cursor)
             for p, cursor in zip(found, page.cursors, strict=True)
             if p is not None
         ]
-        connection = PersonConnection(edges=edges, page_info=_page_info(page))
+        connection = PersonConnection(edges=edges, page_info=page.page_info())
         connection._count = _constant(len(person_ids))
         return connection
 
@@ -285,7 +276,7 @@ async def _timeline(
 ) -> "InteractionConnection":
     owner = UUID(organization or person)
 
-    async def fetch(after: str | None, first: int) -> Page[c.Interaction]:
+    async def fetch(after: str | None, first: int) -> ContractPage[c.Interaction]:
         if after is None:
             # The first page comes batched with the other owners' of this level.
             return await first_pages.load((owner, first))
@@ -302,9 +293,9 @@ async def _timeline(
     return InteractionConnection(
         edges=[
             InteractionEdge(node=Interaction.of(i), cursor=cursor)
-            for i, cursor in zip(result.items, result.cursors, strict=True)
+            for i, cursor in zip(result.rows, result.cursors, strict=True)
         ],
-        page_info=_page_info(result),
+        page_info=result.page_info(),
     )
 
 
@@ -322,38 +313,10 @@ def _constant(value: int) -> Callable[[], Awaitable[int]]:
 class OrganizationConnection(CountedConnection[OrganizationNode]):
     """Named for its node, as Relay clients expect."""
 
-    @classmethod
-    def of_page(
-        cls, page: ServicePage[c.Organization], count: Callable[[], Awaitable[int]]
-    ) -> "OrganizationConnection":
-        connection = cls(
-            edges=[
-                relay.Edge(node=OrganizationNode.of(o), cursor=cursor)
-                for o, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=_page_info(page),
-        )
-        connection._count = count
-        return connection
-
 
 @strawberry.type(description="A page of people; totalCount costs a count when selected.")
 class PersonConnection(CountedConnection[PersonNode]):
     """Named for its node, as Relay clients expect."""
-
-    @classmethod
-    def of_page(
-        cls, page: ServicePage[c.Person], count: Callable[[], Awaitable[int]]
-    ) -> "PersonConnection":
-        connection = cls(
-            edges=[
-                relay.Edge(node=PersonNode.of(p), cursor=cursor)
-                for p, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=_page_info(page),
-        )
-        connection._count = count
-        return connection
 
 
 @strawberry.type
@@ -369,12 +332,12 @@ class AffiliationConnection:
     total_count: int = strawberry.field(description="How many there are, over all pages")
 
     @classmethod
-    def of(cls, page: ServicePage[c.Affiliation], total: int) -> "AffiliationConnection":
+    def of(cls, page: Page[c.Affiliation], total: int) -> "AffiliationConnection":
         return cls(
-            page_info=_page_info(page),
+            page_info=page.page_info(),
             edges=[
                 AffiliationEdge(node=Affiliation.of(a), cursor=cursor)
-                for a, cursor in zip(page.items, page.cursors, strict=True)
+                for a, cursor in zip(page.rows, page.cursors, strict=True)
             ],
             total_count=total,
         )
