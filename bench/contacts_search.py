@@ -521,8 +521,9 @@ def figures(values: list[float]) -> dict[str, float]:
 async def explain(url: str) -> list[str]:
     """EXPLAIN ANALYZE of the SQL each search runs (PostgreSQL), built by the service's code."""
     from punte_contacts.organizations import repository as organizations
-    from punte_contacts.organizations.service import filter_arguments, text_match
+    from punte_contacts.organizations.service import filter_arguments
     from punte_contacts.people import repository as people
+    from punte_contacts.records import text_match
     from punte_contracts import contacts as ct
     from punte_platform.db import create_engine
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -30,7 +30,7 @@ async def walk(size: int) -> tuple[list[int], int]:
     after = None
     while True:
         page = await service_page(service.fetch, PageRequest.of(first=size, after=after), ORDER)
-        seen += page.items
+        seen += page.rows
         assert page.has_previous_page == (after is not None)
         if not page.has_next_page:
             return seen, len(service.calls)
@@ -52,7 +52,7 @@ async def test_any_edge_cursor_resumes_right_after_it_in_one_request() -> None:
         page = await service_page(
             service.fetch, PageRequest.of(first=5, after=first.cursors[index]), ORDER
         )
-        assert page.items == ITEMS[index + 1 : index + 6]
+        assert page.rows == ITEMS[index + 1 : index + 6]
         assert page.has_next_page
         assert len(service.calls) == 1
 
@@ -82,7 +82,7 @@ async def test_a_cursor_from_another_order_is_refused_before_asking_the_service(
 def test_a_list_in_memory_pages_by_position() -> None:
     first = list_page(ITEMS[:5], PageRequest.of(first=2))
     second = list_page(ITEMS[:5], PageRequest.of(first=2, after=first.cursors[-1]))
-    assert (first.items, second.items) == ([0, 1], [2, 3])
+    assert (first.rows, second.rows) == ([0, 1], [2, 3])
     assert second.has_next_page
     assert second.has_previous_page
     with pytest.raises(GraphQLError, match="invalid cursor"):

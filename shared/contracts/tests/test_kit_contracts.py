@@ -1,9 +1,11 @@
-"""The shared field types and the cursor codec."""
+"""The shared field types, the cursor codec and field-name literals."""
 
 from datetime import UTC, datetime
+from typing import get_args
 from uuid import UUID
 
 import pytest
+from punte_contracts.field_names import names_literal, optional_fields, patched_fields
 from punte_contracts.fields import Name, Notes, Tag
 from punte_contracts.paging import (
     CursorError,
@@ -12,7 +14,7 @@ from punte_contracts.paging import (
     decode_cursor,
     encode_cursor,
 )
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 
 def test_romanian_text_is_nfc_with_comma_below_and_trimmed() -> None:
@@ -58,3 +60,30 @@ def test_a_page_gives_each_item_its_cursor_and_says_whether_more_follow() -> Non
     assert (full.items, full.cursors, full.next_cursor) == (["A", "B"], ["c-a", "c-b"], "c-b")
     last = Page[str].of(["a"], 2, str.upper, lambda r: f"c-{r}")
     assert (last.items, last.next_cursor) == (["A"], None)
+
+
+class Venue(BaseModel):
+    id: UUID
+    name: str
+    opened_on: datetime | None = None
+    capacity: int | None
+    merged_into_id: UUID | None = None
+
+
+class UpdateVenue(BaseModel):
+    id: UUID
+    expected_version: int
+    name: str | None = None
+    capacity: int | None = None
+    status: str | None = None
+    clear: list[str] = []
+
+
+def test_field_name_literals_follow_the_contracts() -> None:
+    clearable = names_literal(optional_fields(Venue))
+    assert get_args(clearable) == ("opened_on", "capacity")  # no bookkeeping, no required field
+    assert patched_fields(UpdateVenue, besides={"status"}) == ("name", "capacity")
+    field = TypeAdapter(list[clearable])  # type: ignore[valid-type]
+    assert field.validate_python(["capacity"]) == ["capacity"]
+    with pytest.raises(ValidationError):
+        field.validate_python(["name"])

@@ -11,13 +11,13 @@ from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts.jobs import ExportedFile, JobType, settled
-from punte_gateway.contacts.mutations import send_input
 from punte_gateway.contacts.queries import OrganizationFilter, PersonFilter
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, camel, user_errors
 from punte_gateway.graphql.ids import InputIds
 from punte_gateway.graphql.permissions import require
+from punte_gateway.graphql.service_mutations import send_input
 
 READ = Permission.CONTACTS_READ
 # How long an export mutation waits for its job before answering with the job alone.

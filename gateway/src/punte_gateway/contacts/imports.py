@@ -15,12 +15,12 @@ from strawberry import relay
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.contacts.mutations import send_input
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, field_path, user_errors
 from punte_gateway.graphql.ids import InputIds, global_id, parse_uuid, uuid_or_none
 from punte_gateway.graphql.permissions import authenticated, record_refusal, require_any
+from punte_gateway.graphql.service_mutations import send_input
 
 if TYPE_CHECKING:
     from punte_gateway.contacts.jobs import JobType

@@ -1,28 +1,26 @@
 """Merging duplicate organisations or people, and undoing a merge."""
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import strawberry
 from punte_contracts import contacts as c
 from punte_contracts.errors import ErrorCode
-from punte_contracts.rpc import GetMany
 from punte_platform.errors import ServiceError
 from strawberry import relay
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
-from punte_gateway.contacts.mutations import send_input
 from punte_gateway.contacts.types import OrganizationNode, PersonNode
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.derive import IdempotentInput
 from punte_gateway.graphql.errors import UserError, user_errors
 from punte_gateway.graphql.ids import InputIds, global_id, plain_global_id
+from punte_gateway.graphql.loaders import ServiceNode
 from punte_gateway.graphql.permissions import require
-
-ItemT = TypeVar("ItemT", c.Organization, c.Person)
+from punte_gateway.graphql.service_mutations import send_input
 
 WRITE = Permission.CONTACTS_WRITE
 
@@ -142,11 +140,33 @@ def _undo_errors(error: ServiceError, ids: dict[str, list[str]]) -> list[UserErr
 
 
 async def _both(
-    context: GraphQLContext, contract: type[GetMany[ItemT]], primary: UUID, secondary: UUID
-) -> tuple[ItemT | None, ItemT | None]:
-    """Both records as stored now, in one `get_many` (never a cached copy from earlier)."""
-    found = await context.client.get_many(contract, [primary, secondary])
-    return found.get(primary), found.get(secondary)
+    context: GraphQLContext, node: type[ServiceNode], primary: UUID, secondary: UUID
+) -> list[Any]:
+    """Both records' nodes as stored now, in one `get_many` (never a cached copy from
+    earlier); None for one that is gone."""
+    found = await context.client.get_many(node.read_by, [primary, secondary])
+    return [node.of(found[i]) if i in found else None for i in (primary, secondary)]
+
+
+async def _merge(
+    context: GraphQLContext,
+    contract: type[c.MergeOrganizations] | type[c.MergePeople],
+    node: type[ServiceNode],
+    input: MergeOrganizationsInput | MergePeopleInput,
+) -> tuple[Merge | None, Any, Any, list[UserError]]:
+    """Send a merge; what it did and both records after it, or the user errors."""
+    type_name = node.type_name()
+    result, errors = await send_input(
+        context,
+        contract,
+        lambda ids: _merge_input(input, type_name, ids),
+        _merge_errors,
+        input=input,
+    )
+    if result is None:
+        return None, None, None, errors
+    primary, secondary = await _both(context, node, result.primary_id, result.secondary_id)
+    return Merge.of(result), primary, secondary, []
 
 
 def _merge_input(
@@ -168,29 +188,11 @@ class MergeMutation:
     async def merge_organizations(
         self, info: Info[GraphQLContext, None], input: MergeOrganizationsInput
     ) -> MergeOrganizationsPayload:
-        context = info.context
-        result, errors = await send_input(
-            context,
-            c.MergeOrganizations,
-            lambda ids: _merge_input(input, "Organization", ids),
-            _merge_errors,
-            input=input,
-        )
-        if result is None:
-            return MergeOrganizationsPayload(
-                merge=None, primary=None, secondary=None, user_errors=errors
-            )
-        primary, secondary = await _both(
-            context,
-            c.GetOrganizations,
-            result.primary_id,
-            result.secondary_id,
+        merge, primary, secondary, errors = await _merge(
+            info.context, c.MergeOrganizations, OrganizationNode, input
         )
         return MergeOrganizationsPayload(
-            merge=Merge.of(result),
-            primary=OrganizationNode.of(primary) if primary else None,
-            secondary=OrganizationNode.of(secondary) if secondary else None,
-            user_errors=[],
+            merge=merge, primary=primary, secondary=secondary, user_errors=errors
         )
 
     @strawberry.mutation(
@@ -200,24 +202,11 @@ class MergeMutation:
     async def merge_people(
         self, info: Info[GraphQLContext, None], input: MergePeopleInput
     ) -> MergePeoplePayload:
-        context = info.context
-        result, errors = await send_input(
-            context,
-            c.MergePeople,
-            lambda ids: _merge_input(input, "Person", ids),
-            _merge_errors,
-            input=input,
-        )
-        if result is None:
-            return MergePeoplePayload(merge=None, primary=None, secondary=None, user_errors=errors)
-        primary, secondary = await _both(
-            context, c.GetPeople, result.primary_id, result.secondary_id
+        merge, primary, secondary, errors = await _merge(
+            info.context, c.MergePeople, PersonNode, input
         )
         return MergePeoplePayload(
-            merge=Merge.of(result),
-            primary=PersonNode.of(primary) if primary else None,
-            secondary=PersonNode.of(secondary) if secondary else None,
-            user_errors=[],
+            merge=merge, primary=primary, secondary=secondary, user_errors=errors
         )
 
     @strawberry.mutation(
@@ -245,23 +234,10 @@ class MergeMutation:
                 secondary=None,
                 user_errors=errors,
             )
-        primary: relay.Node | None
-        secondary: relay.Node | None
-        if result.entity is c.MergeEntity.ORGANIZATION:
-            org_a, org_b = await _both(
-                context,
-                c.GetOrganizations,
-                result.primary_id,
-                result.secondary_id,
-            )
-            primary = OrganizationNode.of(org_a) if org_a else None
-            secondary = OrganizationNode.of(org_b) if org_b else None
-        else:
-            person_a, person_b = await _both(
-                context, c.GetPeople, result.primary_id, result.secondary_id
-            )
-            primary = PersonNode.of(person_a) if person_a else None
-            secondary = PersonNode.of(person_b) if person_b else None
+        node: type[ServiceNode] = (
+            OrganizationNode if result.entity is c.MergeEntity.ORGANIZATION else PersonNode
+        )
+        primary, secondary = await _both(context, node, result.primary_id, result.secondary_id)
         return UndoMergePayload(
             merge_id=global_id("Merge", result.merge_id),
             entity=result.entity,

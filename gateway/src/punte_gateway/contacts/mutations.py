@@ -5,18 +5,12 @@ travels with every request). Expected failures (invalid fields, unknown ids, sta
 a CUI taken, a refusal, the service unreachable) come back as user errors.
 """
 
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import strawberry
 from punte_contracts import contacts as c
-from punte_contracts.rpc import GetMany, Request
-from punte_platform.context import call_context, current_context
-from punte_platform.errors import ServiceError
-from pydantic import BaseModel, ValidationError
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -32,64 +26,18 @@ from punte_gateway.contacts.types import (
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
 from punte_gateway.graphql.derive import IdempotentInput
-from punte_gateway.graphql.errors import UserError, user_errors
+from punte_gateway.graphql.errors import UserError
 from punte_gateway.graphql.ids import InputIds, plain_global_id
 from punte_gateway.graphql.permissions import require
+from punte_gateway.graphql.service_mutations import send_change, send_input
 
 WRITE = Permission.CONTACTS_WRITE
-ReplyT = TypeVar("ReplyT", bound=BaseModel)
-VersionedT = TypeVar("VersionedT", c.Organization, c.Person)
 
 
-async def send_input(
-    context: GraphQLContext,
-    request_model: type[Request[ReplyT]],
-    build: Callable[[InputIds], Request[ReplyT] | dict[str, Any]],
-    on_error: Callable[[ServiceError, dict[str, list[str]]], list[UserError]] = user_errors,
-    *,
-    input: object = None,
-) -> tuple[ReplyT | None, list[UserError]]:
-    """Build the request from the input, send it (with the input's idempotency key, when an
-    `IdempotentInput` carries one); the reply, or the user errors."""
-    ids = InputIds()
-    key = input.idempotency_key if isinstance(input, IdempotentInput) else None
-    try:
-        built = build(ids)
-        body = built if isinstance(built, Request) else request_model.model_validate(built)
-        with call_context(replace(current_context(), idempotency_key=key or None)):
-            return await context.client.call(body), []
-    except ValidationError as error:
-        return None, on_error(ServiceError.from_validation_error(error), ids.paths)
-    except ServiceError as error:
-        return None, on_error(error, ids.paths)
-
-
-def _patch(values: dict[str, Any]) -> dict[str, Any]:
-    """Leave out what was not given: absent or null means unchanged."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
-async def _version_to_send(
-    context: GraphQLContext,
-    given: int | None,
-    global_id: relay.GlobalID,
-    type_name: str,
-    contract: type[GetMany[VersionedT]],
-) -> tuple[int | None, list[UserError]]:
-    """The expected version: the one given, else the one stored now (last write wins); or
-    the user errors of reading it."""
-    if given is not None:
-        return given, []
-    ids = InputIds()
-    try:
-        entity_id = ids(global_id, type_name, "id")
-        found = await context.client.get_many(contract, [entity_id])
-        if entity_id not in found:
-            raise ServiceError.not_found(type_name.lower(), entity_id)
-        version: int = found[entity_id].version
-        return version, []
-    except ServiceError as error:
-        return None, user_errors(error, ids.paths)
+def _changes(input: object) -> dict[str, Any]:
+    """A patch input's given fields: absent or null means unchanged."""
+    values = derive.values_of(input, "id", "expected_version")
+    return {name: value for name, value in values.items() if value is not None}
 
 
 # ---- inputs ----------------------------------------------------------------------------------
@@ -347,25 +295,9 @@ class ContactsMutation:
     async def update_organization(
         self, info: Info[GraphQLContext, None], input: UpdateOrganizationInput
     ) -> UpdateOrganizationPayload:
-        context = info.context
-        version, errors = await _version_to_send(
-            context,
-            input.expected_version,
-            input.id,
-            "Organization",
-            c.GetOrganizations,
+        org, errors = await send_change(
+            info.context, c.UpdateOrganization, OrganizationNode, input, _changes(input)
         )
-        if version is None:
-            return UpdateOrganizationPayload(organization=None, user_errors=errors)
-
-        def build(ids: InputIds) -> dict[str, Any]:
-            return {
-                **_patch(derive.values_of(input, "id", "expected_version")),
-                "id": ids(input.id, "Organization", "id"),
-                "expected_version": version,
-            }
-
-        org, errors = await send_input(context, c.UpdateOrganization, build)
         return UpdateOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -376,21 +308,9 @@ class ContactsMutation:
     async def archive_organization(
         self, info: Info[GraphQLContext, None], input: ArchiveOrganizationInput
     ) -> ArchiveOrganizationPayload:
-        context = info.context
-        version, errors = await _version_to_send(
-            context,
-            input.expected_version,
-            input.id,
-            "Organization",
-            c.GetOrganizations,
+        org, errors = await send_change(
+            info.context, c.ArchiveOrganization, OrganizationNode, input, {}
         )
-        if version is None:
-            return ArchiveOrganizationPayload(organization=None, user_errors=errors)
-
-        def build(ids: InputIds) -> dict[str, Any]:
-            return {"id": ids(input.id, "Organization", "id"), "expected_version": version}
-
-        org, errors = await send_input(context, c.ArchiveOrganization, build)
         return ArchiveOrganizationPayload(
             organization=OrganizationNode.of(org) if org else None, user_errors=errors
         )
@@ -413,21 +333,9 @@ class ContactsMutation:
     async def update_person(
         self, info: Info[GraphQLContext, None], input: UpdatePersonInput
     ) -> UpdatePersonPayload:
-        context = info.context
-        version, errors = await _version_to_send(
-            context, input.expected_version, input.id, "Person", c.GetPeople
+        person, errors = await send_change(
+            info.context, c.UpdatePerson, PersonNode, input, _changes(input)
         )
-        if version is None:
-            return UpdatePersonPayload(person=None, user_errors=errors)
-
-        def build(ids: InputIds) -> dict[str, Any]:
-            return {
-                **_patch(derive.values_of(input, "id", "expected_version")),
-                "id": ids(input.id, "Person", "id"),
-                "expected_version": version,
-            }
-
-        person, errors = await send_input(context, c.UpdatePerson, build)
         return UpdatePersonPayload(
             person=PersonNode.of(person) if person else None, user_errors=errors
         )

@@ -7,34 +7,23 @@ before asking the service.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from graphql import GraphQLError
 from punte_contracts.paging import (
     CursorError,
-    Page,
     check_order,
     decode_cursor,
     encode_cursor,
 )
+from punte_contracts.paging import Page as ContractPage
 
-from punte_gateway.graphql.pagination import PageRequest, bad_cursor
+from punte_gateway.graphql.pagination import Page, PageRequest, bad_cursor
 
 ItemT = TypeVar("ItemT")
 
 # The order of a list held whole in memory: by position.
 LIST_ORDER = "position"
-
-
-@dataclass(frozen=True)
-class ServicePage(Generic[ItemT]):
-    """One page of items, their cursors, and whether more lie either side."""
-
-    items: list[ItemT]
-    cursors: list[str]
-    has_next_page: bool
-    has_previous_page: bool
 
 
 def _forwards(page: PageRequest) -> None:
@@ -45,8 +34,10 @@ def _forwards(page: PageRequest) -> None:
 
 
 async def service_page(
-    fetch: Callable[[str | None, int], Awaitable[Page[ItemT]]], page: PageRequest, order: str
-) -> ServicePage[ItemT]:
+    fetch: Callable[[str | None, int], Awaitable[ContractPage[ItemT]]],
+    page: PageRequest,
+    order: str,
+) -> Page[ItemT]:
     """`page.size` items after `page.after`, in one request `fetch(after, first)` to the
     service; the cursors belong to `order` (the list's order, as the service names it)."""
     _forwards(page)
@@ -56,14 +47,12 @@ async def service_page(
         except CursorError as error:
             raise bad_cursor(error) from None
     if page.size == 0:
-        return ServicePage([], [], False, page.after is not None)
+        return Page([], [], False, page.after is not None)
     reply = await fetch(page.after, page.size)
-    return ServicePage(
-        reply.items, reply.cursors, reply.next_cursor is not None, page.after is not None
-    )
+    return Page(reply.items, reply.cursors, reply.next_cursor is not None, page.after is not None)
 
 
-def list_page(items: Sequence[ItemT], page: PageRequest) -> ServicePage[ItemT]:
+def list_page(items: Sequence[ItemT], page: PageRequest) -> Page[ItemT]:
     """A page of a list held whole in memory (a person's affiliations are few)."""
     _forwards(page)
     start = 0
@@ -73,8 +62,8 @@ def list_page(items: Sequence[ItemT], page: PageRequest) -> ServicePage[ItemT]:
         except CursorError as error:
             raise bad_cursor(error) from None
     chosen = list(items[start : start + page.size])
-    return ServicePage(
-        items=chosen,
+    return Page(
+        rows=chosen,
         cursors=[encode_cursor(LIST_ORDER, [start + i]) for i in range(len(chosen))],
         has_next_page=start + page.size < len(items),
         has_previous_page=start > 0,

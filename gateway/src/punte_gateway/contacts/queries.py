@@ -153,8 +153,10 @@ class ContactsQuery:
 
         result = await service_page(fetch, page, c.order_name(matching.order_by))
         # Deeper levels (an affiliation's organisation) find these without asking again.
-        loaders.organizations(context).prime_many({o.id: o for o in result.items})
-        return OrganizationConnection.of_page(result, _counter(context, matching))
+        loaders.organizations(context).prime_many({o.id: o for o in result.rows})
+        return OrganizationConnection.from_page(
+            result, OrganizationNode.of, _counter(context, matching)
+        )
 
     @strawberry.field(permission_classes=[require(READ)], description="A person by id, or null.")
     async def person(
@@ -200,8 +202,8 @@ class ContactsQuery:
             return await context.client.call(body)
 
         result = await service_page(fetch, page, c.order_name(matching.order_by))
-        loaders.people(context).prime_many({p.id: p for p in result.items})
-        return PersonConnection.of_page(result, _counter(context, matching))
+        loaders.people(context).prime_many({p.id: p for p in result.rows})
+        return PersonConnection.from_page(result, PersonNode.of, _counter(context, matching))
 
     @strawberry.field(
         permission_classes=[require(READ)],

@@ -1,26 +1,25 @@
 """GraphQL types of the contacts domain, built from the contacts service's contracts."""
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 from punte_contracts import contacts as c
-from punte_contracts.paging import Page
+from punte_contracts.paging import Page as ContractPage
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from punte_gateway.auth.permissions import Permission
 from punte_gateway.contacts import loaders
-from punte_gateway.contacts.paging import ServicePage, list_page, service_page
+from punte_gateway.contacts.paging import list_page, service_page
 from punte_gateway.graphql import derive
 from punte_gateway.graphql.context import GraphQLContext
-from punte_gateway.graphql.ids import global_id, parse_uuid
-from punte_gateway.graphql.pagination import CountedConnection, PageRequest
-from punte_gateway.graphql.permissions import require_permission
+from punte_gateway.graphql.ids import global_id
+from punte_gateway.graphql.loaders import ServiceNode
+from punte_gateway.graphql.pagination import CountedConnection, Page, PageRequest
 
 READ = Permission.CONTACTS_READ
 
@@ -39,28 +38,6 @@ for _enum in (
     c.SortDirection,
 ):
     strawberry.enum(_enum)
-
-
-async def _load_nodes(
-    info: Info[GraphQLContext, Any], node_ids: Iterable[str], required: bool, loader: Any
-) -> list[Any]:
-    await require_permission(info, READ)
-    wanted = [parse_uuid(node_id) for node_id in node_ids]
-    found = await loader.load_many([i for i in wanted if i is not None])
-    by_id = {item.id: item for item in found if item is not None}
-    items = [by_id.get(i) if i is not None else None for i in wanted]
-    if required and any(item is None for item in items):
-        raise GraphQLError("not found", extensions={"code": "NOT_FOUND"})
-    return items
-
-
-def _page_info(page: ServicePage[Any]) -> relay.PageInfo:
-    return relay.PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
 
 
 # ---- value types ------------------------------------------------------------------------------
@@ -118,21 +95,11 @@ _VERSION = "Pass as expectedVersion to change it"
     },
     convert={"id": str, "merged_into_id": _global_id_of("Organization")},
 )
-class OrganizationNode(derive.FromContract, relay.Node):
+class OrganizationNode(ServiceNode, relay.Node):
     id: relay.NodeID[str]
     merged_into_id: strawberry.ID | None
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls,
-        *,
-        info: Info[GraphQLContext, Any],
-        node_ids: Iterable[str],
-        required: bool = False,
-    ) -> list["OrganizationNode | None"]:
-        """Organisations by id in one `get_many`."""
-        found = await _load_nodes(info, node_ids, required, loaders.organizations(info.context))
-        return [cls.of(o) if o is not None else None for o in found]
+    read_by = c.GetOrganizations
+    read_permission = READ
 
     @strawberry.field(
         description="Affiliations here, current ones first (ended ones unless excluded)."
@@ -144,10 +111,8 @@ class OrganizationNode(derive.FromContract, relay.Node):
         after: str | None = None,
         include_ended: bool = True,
     ) -> "AffiliationConnection":
-        items = await _affiliations(
-            loaders.affiliations_of_organizations(info.context), UUID(self.id), include_ended
-        )
-        return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
+        loader = loaders.affiliations_of_organizations(info.context)
+        return await _affiliation_connection(loader, self.id, first, after, include_ended)
 
     @strawberry.field(description="People affiliated here (currently, unless includeEnded).")
     async def people(
@@ -162,13 +127,13 @@ class OrganizationNode(derive.FromContract, relay.Node):
         )
         person_ids = list(dict.fromkeys(a.person_id for a in items))
         page = list_page(person_ids, PageRequest.of(first, after))
-        found = await loaders.people(info.context).load_many(page.items)
+        found = await loaders.people(info.context).load_many(page.rows)
         edges = [
             relay.Edge(node=PersonNode.of(p), cursor=cursor)
             for p, cursor in zip(found, page.cursors, strict=True)
             if p is not None
         ]
-        connection = PersonConnection(edges=edges, page_info=_page_info(page))
+        connection = PersonConnection(edges=edges, page_info=page.page_info())
         connection._count = _constant(len(person_ids))
         return connection
 
@@ -196,21 +161,11 @@ class OrganizationNode(derive.FromContract, relay.Node):
     },
     convert={"id": str, "merged_into_id": _global_id_of("Person")},
 )
-class PersonNode(derive.FromContract, relay.Node):
+class PersonNode(ServiceNode, relay.Node):
     id: relay.NodeID[str]
     merged_into_id: strawberry.ID | None
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls,
-        *,
-        info: Info[GraphQLContext, Any],
-        node_ids: Iterable[str],
-        required: bool = False,
-    ) -> list["PersonNode | None"]:
-        """People by id in one `get_many`."""
-        found = await _load_nodes(info, node_ids, required, loaders.people(info.context))
-        return [cls.of(p) if p is not None else None for p in found]
+    read_by = c.GetPeople
+    read_permission = READ
 
     @strawberry.field(description="Roles at organisations, current ones first.")
     async def affiliations(
@@ -220,10 +175,8 @@ class PersonNode(derive.FromContract, relay.Node):
         after: str | None = None,
         include_ended: bool = True,
     ) -> "AffiliationConnection":
-        items = await _affiliations(
-            loaders.affiliations_of_people(info.context), UUID(self.id), include_ended
-        )
-        return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
+        loader = loaders.affiliations_of_people(info.context)
+        return await _affiliation_connection(loader, self.id, first, after, include_ended)
 
     @strawberry.field(
         description="Consents in force per purpose and channel, or the whole history, newest first."
@@ -251,6 +204,14 @@ class PersonNode(derive.FromContract, relay.Node):
 async def _affiliations(loader: Any, owner: UUID, include_ended: bool) -> list[c.Affiliation]:
     items: list[c.Affiliation] = await loader.load(owner)
     return [a for a in items if include_ended or a.end_date is None]
+
+
+async def _affiliation_connection(
+    loader: Any, owner: str, first: int | None, after: str | None, include_ended: bool
+) -> "AffiliationConnection":
+    """A page of a person's or an organisation's affiliations, with their number."""
+    items = await _affiliations(loader, UUID(owner), include_ended)
+    return AffiliationConnection.of(list_page(items, PageRequest.of(first, after)), len(items))
 
 
 # ---- affiliations and interactions (no get_many endpoint: not nodes) ---------------------------
@@ -315,7 +276,7 @@ async def _timeline(
 ) -> "InteractionConnection":
     owner = UUID(organization or person)
 
-    async def fetch(after: str | None, first: int) -> Page[c.Interaction]:
+    async def fetch(after: str | None, first: int) -> ContractPage[c.Interaction]:
         if after is None:
             # The first page comes batched with the other owners' of this level.
             return await first_pages.load((owner, first))
@@ -332,9 +293,9 @@ async def _timeline(
     return InteractionConnection(
         edges=[
             InteractionEdge(node=Interaction.of(i), cursor=cursor)
-            for i, cursor in zip(result.items, result.cursors, strict=True)
+            for i, cursor in zip(result.rows, result.cursors, strict=True)
         ],
-        page_info=_page_info(result),
+        page_info=result.page_info(),
     )
 
 
@@ -352,38 +313,10 @@ def _constant(value: int) -> Callable[[], Awaitable[int]]:
 class OrganizationConnection(CountedConnection[OrganizationNode]):
     """Named for its node, as Relay clients expect."""
 
-    @classmethod
-    def of_page(
-        cls, page: ServicePage[c.Organization], count: Callable[[], Awaitable[int]]
-    ) -> "OrganizationConnection":
-        connection = cls(
-            edges=[
-                relay.Edge(node=OrganizationNode.of(o), cursor=cursor)
-                for o, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=_page_info(page),
-        )
-        connection._count = count
-        return connection
-
 
 @strawberry.type(description="A page of people; totalCount costs a count when selected.")
 class PersonConnection(CountedConnection[PersonNode]):
     """Named for its node, as Relay clients expect."""
-
-    @classmethod
-    def of_page(
-        cls, page: ServicePage[c.Person], count: Callable[[], Awaitable[int]]
-    ) -> "PersonConnection":
-        connection = cls(
-            edges=[
-                relay.Edge(node=PersonNode.of(p), cursor=cursor)
-                for p, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=_page_info(page),
-        )
-        connection._count = count
-        return connection
 
 
 @strawberry.type
@@ -399,12 +332,12 @@ class AffiliationConnection:
     total_count: int = strawberry.field(description="How many there are, over all pages")
 
     @classmethod
-    def of(cls, page: ServicePage[c.Affiliation], total: int) -> "AffiliationConnection":
+    def of(cls, page: Page[c.Affiliation], total: int) -> "AffiliationConnection":
         return cls(
-            page_info=_page_info(page),
+            page_info=page.page_info(),
             edges=[
                 AffiliationEdge(node=Affiliation.of(a), cursor=cursor)
-                for a, cursor in zip(page.items, page.cursors, strict=True)
+                for a, cursor in zip(page.rows, page.cursors, strict=True)
             ],
             total_count=total,
         )

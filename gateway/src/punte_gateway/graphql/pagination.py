@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -60,6 +60,15 @@ class Page(Generic[RowT]):
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
+
+    def page_info(self) -> relay.PageInfo:
+        """The page's Relay page info."""
+        return relay.PageInfo(
+            has_next_page=self.has_next_page,
+            has_previous_page=self.has_previous_page,
+            start_cursor=self.cursors[0] if self.cursors else None,
+            end_cursor=self.cursors[-1] if self.cursors else None,
+        )
 
 
 def bad_cursor(error: CursorError) -> GraphQLError:
@@ -132,20 +141,12 @@ class CountedConnection(relay.Connection[NodeT]):
         page: Page[Any],
         to_node: Callable[[Any], NodeT],
         count: Callable[[], Awaitable[int]] | None = None,
-    ) -> "CountedConnection[NodeT]":
+    ) -> Self:
         """Build the connection of a page."""
         edges = [
             relay.Edge(node=to_node(row), cursor=cursor)
             for row, cursor in zip(page.rows, page.cursors, strict=True)
         ]
-        connection = cls(
-            edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        connection = cls(edges=edges, page_info=page.page_info())
         connection._count = count
         return connection

@@ -36,6 +36,12 @@ def text(value: object) -> str:
     return str(value)
 
 
+def cells(record: object, columns: Sequence[str], **computed: object) -> list[str]:
+    """A record's row of an export, in `columns` order: its attributes, or what `computed`
+    gives for a column."""
+    return [text(computed[n] if n in computed else getattr(record, n, None)) for n in columns]
+
+
 async def matching(
     search: Search[Row], sort_values: Callable[[Row, int], list[Any]], *, noun: str
 ) -> list[Row]:

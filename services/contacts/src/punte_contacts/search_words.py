@@ -1,7 +1,8 @@
-"""The vocabulary of organisations' and people's search keys, kept up to date on every flush
-of a contacts session (`punte_platform.search`)."""
+"""The names organisations and people are searched by: their search keys are set, and the
+vocabulary of those keys kept up to date, on every flush of a contacts session and by bulk
+creation (`punte_platform.search`)."""
 
-from punte_platform.search import SearchVocabulary
+from punte_platform.search import SearchedName, SearchVocabulary
 from sqlalchemy.orm import Session
 
 from punte_contacts.organizations.models import Organization, search_word
@@ -9,7 +10,10 @@ from punte_contacts.people.models import Person
 
 vocabulary = SearchVocabulary(
     search_word,
-    {Organization: "search_key", Person: "search_key"},
+    {
+        Organization: SearchedName(("legal_name", "short_name")),
+        Person: SearchedName(("given_name", "family_name")),
+    },
 )
 
 

@@ -1,7 +1,7 @@
 """Merges of organisations and people over NATS, and their undo restoring everything exactly."""
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, get_args
 from uuid import UUID
 
 from punte_contacts.merges.models import MergeRecord
@@ -194,6 +194,32 @@ async def test_a_taken_cui_moves_and_comes_back(contacts: ServiceRuntime) -> Non
     await call(contacts, c.UndoMerge(merge_id=result.merge_id))
     same_record(primary, await get_org(contacts, primary.id))
     same_record(secondary, await get_org(contacts, secondary.id))
+
+
+async def test_a_merge_may_take_any_field_a_patch_sets_and_the_search_follows_the_name(
+    contacts: ServiceRuntime,
+) -> None:
+    # The merge fields derive from the patch contract: founded_on, added later, is one.
+    assert "founded_on" in get_args(c.OrganizationMergeField)
+    assert not {"emails", "phones", "tags", "status"} & set(get_args(c.OrganizationMergeField))
+    primary = await make_org(contacts, "Alfa")
+    secondary = await make_org(contacts, "Fabrica Betagama", founded_on=date(1990, 5, 1))
+    await call(
+        contacts,
+        c.MergeOrganizations(
+            primary_id=primary.id,
+            primary_expected_version=1,
+            secondary_id=secondary.id,
+            secondary_expected_version=1,
+            take_from_secondary=["founded_on", "legal_name"],
+        ),
+    )
+    merged = await get_org(contacts, primary.id)
+    assert (merged.founded_on, merged.legal_name) == (date(1990, 5, 1), "Fabrica Betagama")
+    found = await call(
+        contacts, c.SearchOrganizations(query="betagama", status=c.OrganizationStatus.ACTIVE)
+    )
+    assert [org.id for org in found.items] == [primary.id]
 
 
 async def test_merge_refusals_write_nothing(contacts: ServiceRuntime) -> None:

@@ -22,6 +22,7 @@ from ..conftest import (
     call_error,
     call_raw_error,
     count_rows,
+    outbox_messages,
     outbox_types,
 )
 
@@ -161,6 +162,25 @@ async def test_update_patches_only_what_was_sent_and_bumps_the_version(
     )
     assert cleared.short_name is None
     assert cleared.version == 3
+
+
+async def test_an_updates_message_names_contract_fields_never_columns(
+    contacts: ServiceRuntime,
+) -> None:
+    org = await create(contacts)
+    address = org.address.model_copy(update={"locality": "Lugoj", "county": "Timiș"})
+    await call(
+        contacts,
+        c.UpdateOrganization(
+            id=org.id, expected_version=1, legal_name="Banat Soft Grup", address=address
+        ),
+    )
+    (message,) = await outbox_messages(contacts, c.OrganizationUpdated)
+    # Not locality_key, county_key, street..., nor search_key, which the change also wrote.
+    assert message.changed == ["address", "legal_name"]
+    assert set(message.changed) <= set(c.Organization.model_fields)
+    stored = await call(contacts, c.GetOrganizations(ids=[org.id]))
+    assert stored.items[0].address.locality == "Lugoj"
 
 
 async def test_an_update_that_changes_nothing_keeps_the_version(contacts: ServiceRuntime) -> None:

@@ -1,9 +1,10 @@
 """Typo-tolerant name search, for any aggregate with a folded name key (`search_key`).
 
 A service adds a vocabulary table to its metadata (`add_search_word_table`) and configures a
-`SearchVocabulary` with the models whose keys feed it; registered on the service's session
-class, its flush hooks keep the vocabulary current (a word leaves it when the last name
-holding it is deleted or renamed, so an erased name leaves no trace there either). A
+`SearchVocabulary` with the models whose keys feed it and the names each key folds;
+registered on the service's session class, its flush hooks set the keys and keep the
+vocabulary current (a word leaves it when the last name holding it is deleted or renamed,
+so an erased name leaves no trace there either). A
 repository then builds a text's match tiers (`text_tiers`) and runs them (`tiered_search`):
 a name prefix or exact identifiers, then names holding every word, then names holding, for
 every word, it or a known word similar to it (typos). PostgreSQL scores words with pg_trgm;
@@ -14,6 +15,7 @@ import math
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from punte_contracts.fields import romanian
@@ -139,14 +141,40 @@ def is_postgresql(session: AsyncSession | Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-class SearchVocabulary:
-    """The vocabulary of the search keys of `sources` (model → its key attribute's name)."""
+@dataclass(frozen=True)
+class SearchedName:
+    """The name attributes a model's search key folds, in order, and the key's attribute."""
 
-    def __init__(self, table: Table, sources: Mapping[type[Any], str]) -> None:
+    names: tuple[str, ...]
+    key: str = "search_key"
+
+    def of(self, values: Callable[[str], str | None]) -> str:
+        """The key of the names `values` gives by attribute name."""
+        return search_key(*(values(name) for name in self.names))
+
+
+class SearchVocabulary:
+    """The vocabulary of the search keys of `sources` (model → its searched name).
+
+    The key is set here and nowhere else: on every flush for the sources written through the
+    ORM whose names are new or changed, and by `add_rows` for rows written without one."""
+
+    def __init__(self, table: Table, sources: Mapping[type[Any], SearchedName]) -> None:
         self.table = table
-        self.sources = dict(sources)
+        self.names = dict(sources)
+        self.sources = {model: name.key for model, name in sources.items()}
         self._types = tuple(self.sources)
         self._gone_key = f"search_words_gone:{table.name}"
+
+    def set_keys(self, objects: Iterable[Any]) -> None:
+        """Set the key of the sources among `objects` that are new or had a name changed."""
+        for obj in objects:
+            if not self._is_source(obj):
+                continue
+            name = self.names[type(obj)]
+            state = cast(InstanceState[Any], inspect(obj))
+            if state.pending or any(state.attrs[n].history.has_changes() for n in name.names):
+                setattr(obj, name.key, name.of(partial(getattr, obj)))
 
     def _key(self, obj: Any) -> str | None:
         return cast(str | None, getattr(obj, self.sources[type(obj)]))
@@ -225,6 +253,7 @@ class SearchVocabulary:
         """Add the words of keys about to be written, and note those that may have lost
         their last key."""
         written = [*session.new, *session.dirty]
+        self.set_keys(written)
         # A word a key written here still holds is in use: no need to look for another
         # (each look is a scan of the keys on SQLite).
         gone = self.old_words(session.dirty, session.deleted) - self.held_words(
@@ -242,9 +271,16 @@ class SearchVocabulary:
             unused = [not_(used) for used in self._still_used(word)]
             session.execute(delete(self.table).where(self.table.c.word == word, *unused))
 
-    async def add_words(self, session: AsyncSession, keys: Iterable[str]) -> None:
-        """Add the words of search keys written without a flush (bulk INSERTs, which the
-        flush hooks do not see)."""
+    async def add_rows(
+        self, session: AsyncSession, model: type[Any], rows: Iterable[dict[str, Any]]
+    ) -> None:
+        """Set the key of rows about to be written without a flush (bulk INSERTs, which the
+        flush hooks do not see) and add their words."""
+        name = self.names[model]
+        keys = []
+        for row in rows:
+            row[name.key] = name.of(row.get)
+            keys.append(row[name.key])
         words = sorted(set().union(*(words_of(key) for key in keys)))
         for statement in self._insert(session, words):
             await session.execute(statement)

@@ -2,29 +2,25 @@
 queues the first chunk; `apply_chunk` (run by the imports subscriber, one transaction a
 chunk) reads only its chunk's rows, re-checks each against the database, updates through
 the record's service (so its rules and messages hold), creates the chunk's new records
-together as `create` would (the same cleaned values, contact points, search words and a
-`...Created` message each, in bulk INSERTs) and records, per row, what it created or the
+together through the service's `create_many` (the values cleaned as `create` cleans them)
+and records, per row, what it created or the
 before-image of what it updated. Updates change only the fields a row fills: an empty cell
 leaves the stored value alone."""
 
 from typing import Any
-from uuid import UUID
 
 from punte_contracts import contacts as c
-from punte_contracts.envelope import DomainMessage
 from punte_platform.db import utcnow
 from punte_platform.errors import ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.outbox import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from punte_contacts import search_words
 from punte_contacts.imports import repository, service
 from punte_contacts.imports.kinds import AnyStrategy, strategy_for
 from punte_contacts.imports.models import ImportJob
 from punte_contacts.imports.planning import Plan, plans, rechecked
 from punte_contacts.merges.snapshot import encode_object
-from punte_contacts.organizations.repository import EMAIL, PHONE
 
 
 async def apply(session: AsyncSession, outbox: Outbox, body: c.ApplyImport) -> c.ImportJob:
@@ -78,9 +74,11 @@ async def apply_chunk(
         for result, plan in zip(results, planned, strict=True)
         if plan.action is c.ImportAction.CREATE
     ]
-    created = await _create_all(session, outbox, strategy, [plan for _, plan in creations])
-    for (result, _), (record_id, version) in zip(creations, created, strict=True):
-        result["target_id"], result["version_after"] = record_id, version
+    # Created together, as the record's service creates many (the natural-key lookup found
+    # none of them; a concurrent twin fails the chunk's transaction and its message is retried).
+    created = await strategy.create_many(session, outbox, [plan.values for _, plan in creations])
+    for (result, _), record_id in zip(creations, created, strict=True):
+        result["target_id"], result["version_after"] = record_id, 1  # a first version
     await repository.add_results(session, results)
     done = dict(job.done)
     for result in results:
@@ -113,7 +111,7 @@ async def _apply_plan(
     plan: Plan,
 ) -> dict[str, Any]:
     """Act on one planned row (an update, through the record's service; creations are made
-    together by `_create_all`); what it did, as a result row."""
+    together afterwards); what it did, as a result row."""
     result: dict[str, Any] = {
         "id": new_id(),
         "job_id": job.id,
@@ -129,47 +127,3 @@ async def _apply_plan(
         update: Any = plan.update
         result["version_after"] = await strategy.update(session, outbox, update)
     return result
-
-
-async def _create_all(
-    session: AsyncSession, outbox: Outbox, strategy: AnyStrategy, planned: list[Plan]
-) -> list[tuple[UUID, int]]:
-    """Create the planned records of a chunk together: one INSERT batch each for the records,
-    their contact points, their search words and their `...Created` messages, instead of a
-    round trip per row; the id and version of each, in order.
-
-    The rows were checked by the record's own rules (`clean_values`, as `create` does) and the
-    natural-key lookup found nothing; the unique CUI index still refuses a concurrent twin
-    (the chunk's transaction then fails and its message is retried). The records are written
-    with Core INSERTs, without ORM objects (a third of the apply's time went to building and
-    flushing them), so the flush hooks do not see them: their search words are added here."""
-    if not planned:
-        return []
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    for plan in planned:
-        row = {
-            **plan.values,
-            "id": new_id(),
-            "version": 1,  # the ORM's first version (`version_id_col`)
-            "created_at": now,
-            "updated_at": now,
-            "merged_into_id": None,
-        }
-        rows.append(row | strategy.creation(row))
-    await repository.add_records(session, strategy.model, rows)
-    await search_words.vocabulary.add_words(session, [row["search_key"] for row in rows])
-    await repository.add_contact_points(
-        session,
-        [
-            (row["id"], strategy.owner_column, kind, value)
-            for row in rows
-            for kind, values in ((EMAIL, row["emails"]), (PHONE, row["phones"]))
-            for value in values
-        ],
-    )
-    messages: list[tuple[DomainMessage, str | None]] = [
-        (strategy.created(row["id"], row), str(row["id"])) for row in rows
-    ]
-    await outbox.add_many(session, messages)
-    return [(row["id"], row["version"]) for row in rows]

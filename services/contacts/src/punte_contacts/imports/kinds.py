@@ -19,7 +19,6 @@ from punte_contacts.organizations import service as organization_service
 from punte_contacts.organizations.models import Organization
 from punte_contacts.people import service as person_service
 from punte_contacts.people.models import Person
-from punte_contacts.text import search_key
 
 Record = Organization | Person
 RecordT = TypeVar("RecordT", Organization, Person)
@@ -74,12 +73,10 @@ class ImportStrategy(ABC, Generic[RecordT, UpdateT]):
         """Update through the record's service (its rules and message); the new version."""
 
     @abstractmethod
-    def creation(self, row: dict[str, Any]) -> dict[str, Any]:
-        """The kind's own columns of a record created from an import row."""
-
-    @abstractmethod
-    def created(self, record_id: UUID, row: dict[str, Any]) -> DomainMessage:
-        """The message of a record an import created."""
+    async def create_many(
+        self, session: AsyncSession, outbox: Outbox, cleaned: list[dict[str, Any]]
+    ) -> list[UUID]:
+        """Create records of rows' cleaned values together, through the record's service."""
 
     @abstractmethod
     def deleted(self, record_id: UUID) -> DomainMessage:
@@ -139,15 +136,12 @@ class OrganizationImport(ImportStrategy[Organization, c.UpdateOrganization]):
     ) -> int:
         return (await organization_service.update(session, outbox, update)).version
 
-    def creation(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "source": c.OrganizationSource.IMPORT,
-            "status": c.OrganizationStatus.ACTIVE,
-            "search_key": search_key(row["legal_name"], row.get("short_name")),
-        }
-
-    def created(self, record_id: UUID, row: dict[str, Any]) -> DomainMessage:
-        return c.OrganizationCreated(organization_id=record_id, version=1, kind=row["kind"])
+    async def create_many(
+        self, session: AsyncSession, outbox: Outbox, cleaned: list[dict[str, Any]]
+    ) -> list[UUID]:
+        return await organization_service.create_many(
+            session, outbox, cleaned, c.OrganizationSource.IMPORT
+        )
 
     def deleted(self, record_id: UUID) -> DomainMessage:
         return c.OrganizationDeleted(organization_id=record_id)
@@ -197,11 +191,10 @@ class PersonImport(ImportStrategy[Person, c.UpdatePerson]):
     async def update(self, session: AsyncSession, outbox: Outbox, update: c.UpdatePerson) -> int:
         return (await person_service.update(session, outbox, update)).version
 
-    def creation(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {"search_key": search_key(row.get("given_name"), row["family_name"])}
-
-    def created(self, record_id: UUID, row: dict[str, Any]) -> DomainMessage:
-        return c.PersonCreated(person_id=record_id, version=1)
+    async def create_many(
+        self, session: AsyncSession, outbox: Outbox, cleaned: list[dict[str, Any]]
+    ) -> list[UUID]:
+        return await person_service.create_many(session, outbox, cleaned)
 
     def deleted(self, record_id: UUID) -> DomainMessage:
         return c.PersonDeleted(person_id=record_id)

@@ -1,16 +1,13 @@
 """Every query of imports, and the natural-key lookups they need."""
 
-import enum
 import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from punte_contracts.contacts import IMPORT_REPORTED_ROWS, ImportAction, ImportKind
-from punte_platform.ids import new_id
+from punte_platform.db import insert_many
 from sqlalchemy import (
-    JSON,
-    Enum,
     String,
     Table,
     case,
@@ -40,43 +37,6 @@ def _table(model: type[Base]) -> Table:
 
 # Rows per statement: bulk inserts and IN lists stay well under SQLite's and asyncpg's limits.
 BATCH = 1000
-
-
-def _copy_encoder(column: Any) -> Any:
-    """How a value of a column goes into PostgreSQL's COPY, which SQLAlchemy's bind
-    processing does not see: JSON as its text, enums as their values, the rest as it is
-    (asyncpg encodes UUIDs, numbers, text and aware datetimes)."""
-    if isinstance(column.type, JSON):
-        return lambda value: None if value is None else json.dumps(value)
-    if isinstance(column.type, Enum):
-        return lambda value: value.value if isinstance(value, enum.Enum) else value
-    return None
-
-
-async def _insert_many(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows of one table (the same keys each): COPY on PostgreSQL, batches of
-    Core INSERTs elsewhere. For the records, contact points and row results an apply writes
-    per chunk; COPY spares the parameter processing and statement parsing of INSERTs."""
-    if not rows:
-        return
-    connection = await session.connection()
-    if connection.dialect.name != "postgresql":
-        for start in range(0, len(rows), BATCH):
-            await session.execute(insert(table), list(rows[start : start + BATCH]))
-        return
-    names = list(rows[0])
-    encoders = [_copy_encoder(table.c[name]) for name in names]
-    records = [
-        tuple(
-            value if encode is None else encode(value)
-            for value, encode in zip((row[name] for name in names), encoders, strict=True)
-        )
-        for row in rows
-    ]
-    raw = (await connection.get_raw_connection()).driver_connection
-    await raw.copy_records_to_table(  # type: ignore[union-attr]
-        table.name, records=records, columns=names
-    )
 
 
 async def get(session: AsyncSession, job_id: UUID, *, lock: bool = False) -> ImportJob | None:
@@ -182,33 +142,7 @@ async def add_unchecked_rows(
 async def add_results(session: AsyncSession, results: Sequence[dict[str, Any]]) -> None:
     """Insert what applied rows did, a batch a statement."""
     # Not the ORM's bulk path: it would scan the session for every batch.
-    await _insert_many(session, _table(ImportRowResult), results)
-
-
-async def add_records(
-    session: AsyncSession, model: type[Organization | Person], rows: Sequence[dict[str, Any]]
-) -> None:
-    """Insert new organisations or people (every column given), a batch a statement."""
-    # No ORM objects, no flush (so no flush hooks: the caller keeps what they would, e.g.
-    # the search words).
-    await _insert_many(session, _table(model), rows)
-
-
-async def add_contact_points(
-    session: AsyncSession, points: Sequence[tuple[UUID, str, str, str]]
-) -> None:
-    """Insert the lookup rows of new records: (owner id, owner column, kind, value)."""
-    rows = [
-        {
-            "id": new_id(),
-            "kind": kind,
-            "value": contact_key(kind, value),
-            "organization_id": owner_id if owner == "organization_id" else None,
-            "person_id": owner_id if owner == "person_id" else None,
-        }
-        for owner_id, owner, kind, value in points
-    ]
-    await _insert_many(session, _table(ContactPoint), rows)
+    await insert_many(session, _table(ImportRowResult), results)
 
 
 class CheckedRow(NamedTuple):

@@ -4,6 +4,7 @@ A merge snapshots, column by column, both records and every row it moves or remo
 (affiliations, interaction participations, consents), so an undo puts them back exactly;
 only versions move forward and `updated_at` becomes the time of the change."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -28,7 +29,6 @@ from punte_contacts.organizations import repository as organizations
 from punte_contacts.organizations.models import Organization
 from punte_contacts.people import repository as people
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
-from punte_contacts.text import search_key
 
 Record = Organization | Person
 
@@ -49,21 +49,34 @@ _NOT_RESTORED = {"id", "version", "updated_at"}
 @dataclass(frozen=True)
 class _Kind:
     entity: c.MergeEntity
+    noun: str
     model: type[Organization] | type[Person]
     owner_column: str
     participants: Table
     moves_consents: bool
+    merged: type[c.OrganizationMerged] | type[c.PersonMerged]
+    get: Callable[[AsyncSession, UUID], Awaitable[Record | None]]
 
 
 _ORGANIZATIONS = _Kind(
     c.MergeEntity.ORGANIZATION,
+    "organisation",
     Organization,
     "organization_id",
     table_of(InteractionOrganization),
     moves_consents=False,
+    merged=c.OrganizationMerged,
+    get=organizations.get,
 )
 _PEOPLE = _Kind(
-    c.MergeEntity.PERSON, Person, "person_id", table_of(InteractionPerson), moves_consents=True
+    c.MergeEntity.PERSON,
+    "person",
+    Person,
+    "person_id",
+    table_of(InteractionPerson),
+    moves_consents=True,
+    merged=c.PersonMerged,
+    get=people.get,
 )
 
 
@@ -95,79 +108,54 @@ async def _flush(session: AsyncSession) -> None:
         raise ServiceError.conflict("changed meanwhile by someone else: reload and retry") from None
 
 
-async def _organization(session: AsyncSession, organization_id: UUID, role: str) -> Organization:
-    org = await organizations.get(session, organization_id)
-    if org is None:
-        raise ServiceError.not_found("organization", organization_id)
-    if org.status is c.OrganizationStatus.MERGED:
-        raise ServiceError.conflict(f"the {role} organisation {organization_id} was merged away")
-    return org
-
-
-async def _person(session: AsyncSession, person_id: UUID, role: str) -> Person:
-    person = await people.get(session, person_id)
-    if person is None:
-        raise ServiceError.not_found("person", person_id)
-    if person.merged_into_id is not None:
-        raise ServiceError.conflict(f"the {role} person {person_id} was merged away")
-    return person
+async def _record(session: AsyncSession, kind: _Kind, record_id: UUID, role: str) -> Record:
+    record = await kind.get(session, record_id)
+    if record is None:
+        raise ServiceError.not_found(kind.entity.value, record_id)
+    if record.merged_into_id is not None:
+        raise ServiceError.conflict(f"the {role} {kind.noun} {record_id} was merged away")
+    return record
 
 
 async def merge_organizations(
     session: AsyncSession, outbox: Outbox, body: c.MergeOrganizations, *, actor: str | None
 ) -> c.MergeResult:
     """Merge the secondary organisation into the primary; queue `OrganizationMerged`."""
-    primary = await _organization(session, body.primary_id, "primary")
-    secondary = await _organization(session, body.secondary_id, "secondary")
-    _check_version(primary, body.primary_expected_version, "primary")
-    _check_version(secondary, body.secondary_expected_version, "secondary")
-    taken = {
-        column: getattr(secondary, column)
-        for f in body.take_from_secondary
-        for column in _columns(f)
-    }
-    result = await _merge(session, _ORGANIZATIONS, primary, secondary, taken, actor)
-    await outbox.add(
-        session,
-        c.OrganizationMerged(
-            merge_id=result.merge_id,
-            primary_id=primary.id,
-            secondary_id=secondary.id,
-            primary_version=primary.version,
-        ),
-        key=str(primary.id),
-    )
-    return result
+    return await _merge_records(session, outbox, _ORGANIZATIONS, body, actor)
 
 
 async def merge_people(
     session: AsyncSession, outbox: Outbox, body: c.MergePeople, *, actor: str | None
 ) -> c.MergeResult:
     """Merge the secondary person into the primary; queue `PersonMerged`."""
-    primary = await _person(session, body.primary_id, "primary")
-    secondary = await _person(session, body.secondary_id, "secondary")
+    return await _merge_records(session, outbox, _PEOPLE, body, actor)
+
+
+async def _merge_records(
+    session: AsyncSession,
+    outbox: Outbox,
+    kind: _Kind,
+    body: c.MergeOrganizations | c.MergePeople,
+    actor: str | None,
+) -> c.MergeResult:
+    primary = await _record(session, kind, body.primary_id, "primary")
+    secondary = await _record(session, kind, body.secondary_id, "secondary")
     _check_version(primary, body.primary_expected_version, "primary")
     _check_version(secondary, body.secondary_expected_version, "secondary")
-    taken: dict[str, Any] = {name: getattr(secondary, name) for name in body.take_from_secondary}
-    result = await _merge(session, _PEOPLE, primary, secondary, taken, actor)
-    await outbox.add(
-        session,
-        c.PersonMerged(
-            merge_id=result.merge_id,
-            primary_id=primary.id,
-            secondary_id=secondary.id,
-            primary_version=primary.version,
-        ),
-        key=str(primary.id),
+    taken = {
+        column: getattr(secondary, column)
+        for field in body.take_from_secondary
+        for column in _columns(field)
+    }
+    result = await _merge(session, kind, primary, secondary, taken, actor)
+    merged = kind.merged(
+        merge_id=result.merge_id,
+        primary_id=primary.id,
+        secondary_id=secondary.id,
+        primary_version=primary.version,
     )
+    await outbox.add(session, merged, key=str(primary.id))
     return result
-
-
-def _refresh_search_key(record: Record) -> None:
-    if isinstance(record, Organization):
-        record.search_key = search_key(record.legal_name, record.short_name)
-    else:
-        record.search_key = search_key(record.given_name, record.family_name)
 
 
 async def _mirror_contact_points(session: AsyncSession, kind: _Kind, record: Record) -> None:
@@ -203,10 +191,8 @@ async def _merge(
 
     for column, value in taken.items():
         setattr(primary, column, value)
-    primary.tags = _unite(primary.tags, secondary.tags)
-    primary.emails = _unite(primary.emails, secondary.emails)
-    primary.phones = _unite(primary.phones, secondary.phones)
-    _refresh_search_key(primary)
+    for name in c.MERGE_UNITED_FIELDS:
+        setattr(primary, name, _unite(getattr(primary, name), getattr(secondary, name)))
     primary.updated_at = now
     await _flush(session)
     await _mirror_contact_points(session, kind, primary)
@@ -290,14 +276,8 @@ async def undo(
             f"merge {record.id} was already undone", undone_at=record.undone_at.isoformat()
         )
     kind = _ORGANIZATIONS if record.entity is c.MergeEntity.ORGANIZATION else _PEOPLE
-    primary: Record | None
-    secondary: Record | None
-    if kind is _ORGANIZATIONS:
-        primary = await organizations.get(session, record.primary_id)
-        secondary = await organizations.get(session, record.secondary_id)
-    else:
-        primary = await people.get(session, record.primary_id)
-        secondary = await people.get(session, record.secondary_id)
+    primary = await kind.get(session, record.primary_id)
+    secondary = await kind.get(session, record.secondary_id)
     if primary is None or secondary is None:
         raise ServiceError.conflict(f"a record of merge {record.id} no longer exists")
     for role, current, expected in (

@@ -1,17 +1,17 @@
 """Duplicate suggestions for organisations: shared CUI, e-mail or phone, or a similar name."""
 
-from collections.abc import Callable
 from uuid import UUID
 
 from punte_contracts import contacts as c
 from punte_platform.errors import ServiceError
 from punte_platform.search import is_postgresql
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts import identifiers as ids
+from punte_contacts.duplicates import Reasons, add_contact_reasons, draft_contacts
 from punte_contacts.organizations import repository
-from punte_contacts.organizations.models import ContactPoint, Organization
+from punte_contacts.organizations.models import Organization
 from punte_contacts.text import normalize_text, search_key
 
 # Legal-form words left out when comparing names ("S.R.L.", "SA", "SC", ...).
@@ -31,13 +31,6 @@ MIN_CORE_LENGTH = 3
 def core_key(key: str) -> str:
     """A name's search key without legal-form words."""
     return " ".join(word for word in key.split() if word not in LEGAL_FORM_WORDS)
-
-
-def _quiet(normalize: Callable[[str], str], value: str) -> str | None:
-    try:
-        return normalize(value)
-    except ValueError:
-        return None
 
 
 async def _similar_names(
@@ -88,37 +81,23 @@ async def suggest(
         key = org.search_key
     else:
         cui = ids.looks_like_cui(body.cui) if body.cui else None
-        emails = [e for e in (_quiet(ids.normalize_email, v) for v in body.emails) if e]
-        phones = [p for p in (_quiet(ids.normalize_phone, v) for v in body.phones) if p]
+        emails, phones = draft_contacts(body.emails, body.phones)
         key = search_key(normalize_text(body.legal_name or ""))
 
-    reasons: dict[UUID, set[c.DuplicateReason]] = {}
+    reasons: Reasons = {}
     names: dict[UUID, float] = {}
     if cui:
         holder = await repository.find_by_cui(session, cui)
         if holder is not None and holder.id != exclude:
             reasons.setdefault(holder.id, set()).add(c.DuplicateReason.SAME_CUI)
-    points = [(repository.EMAIL, repository.contact_key(repository.EMAIL, e)) for e in emails]
-    points += [(repository.PHONE, p) for p in phones]
-    if points:
-        rows = await session.execute(
-            select(ContactPoint.organization_id, ContactPoint.kind).where(
-                ContactPoint.organization_id.is_not(None),
-                or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in points)),
-            )
-        )
-        for organization_id, kind in rows:
-            if organization_id is not None and organization_id != exclude:
-                reason = (
-                    c.DuplicateReason.SAME_EMAIL
-                    if kind == repository.EMAIL
-                    else c.DuplicateReason.SAME_PHONE
-                )
-                reasons.setdefault(organization_id, set()).add(reason)
+    await add_contact_reasons(session, reasons, "organization_id", emails, phones)
     if key:
         names = await _similar_names(session, key, exclude, body.limit)
         for organization_id in names:
             reasons.setdefault(organization_id, set()).add(c.DuplicateReason.SIMILAR_NAME)
+
+    if exclude is not None:
+        reasons.pop(exclude, None)
 
     def score(organization_id: UUID) -> float:
         found = reasons[organization_id]

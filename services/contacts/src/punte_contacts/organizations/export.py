@@ -1,7 +1,5 @@
 """Export of organisations to CSV or XLSX, with the search's filters and order."""
 
-from typing import Any
-
 from punte_contracts import contacts as c
 from punte_platform.jobs import RunningJob
 from punte_platform.messaging.consumer import MessageContext
@@ -11,32 +9,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from punte_contacts import exports
 from punte_contacts.file_fields import ORGANIZATION_COLUMNS as COLUMNS
 from punte_contacts.jobs import jobs
-from punte_contacts.organizations import repository
 from punte_contacts.organizations.models import Organization
-from punte_contacts.organizations.service import filter_arguments, sort_values
+from punte_contacts.organizations.service import listing
 
 
 def cells(org: Organization) -> list[str]:
     """An organisation's row of the export, in `COLUMNS` order."""
-    values: dict[str, object] = {name: getattr(org, name, None) for name in COLUMNS}
-    values["caen_codes"] = [f"{code['code']}/{code['revision']}" for code in org.caen_codes]
-    return [exports.text(values[name]) for name in COLUMNS]
+    caen_codes = [f"{code['code']}/{code['revision']}" for code in org.caen_codes]
+    return exports.cells(org, COLUMNS, caen_codes=caen_codes)
 
 
 async def export(
     session: AsyncSession, files: FileStore, body: c.ExportOrganizations
 ) -> c.ExportFile:
     """The matching organisations as a CSV or XLSX file, staged for download."""
-    arguments = filter_arguments(body)
-
-    async def search(after: list[Any] | None, limit: int) -> list[tuple[Organization, int]]:
-        return await repository.search(
-            session, **arguments, order=body.order_by, after=after, limit=limit
-        )
-
-    found = await exports.matching(
-        search, lambda org, rank: sort_values(body.order_by, org, rank), noun="organisations"
-    )
+    found = await listing.every(session, body)
     return await exports.stage(
         files,
         COLUMNS,

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from punte_contracts.contacts import (
@@ -12,11 +12,13 @@ from punte_contracts.contacts import (
     SortDirection,
     SortField,
 )
+from punte_platform.db import insert_many
 from punte_platform.ids import new_id
 from punte_platform.paging import SortKey
 from punte_platform.search import Tiers, is_postgresql, text_tiers, tiered_search
 from sqlalchemy import (
     ColumnElement,
+    Table,
     and_,
     delete,
     exists,
@@ -31,7 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from punte_contacts.organizations.models import ContactPoint, Organization
+from punte_contacts.people.models import Person
 from punte_contacts.search_words import vocabulary
+
+RecordT = TypeVar("RecordT", Organization, Person)
 
 EMAIL = "email"
 PHONE = "phone"
@@ -93,6 +98,49 @@ async def replace_contact_points(
                     person_id=person_id,
                 )
             )
+
+
+async def add_new(
+    session: AsyncSession,
+    model: type[Organization | Person],
+    owner_column: str,
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Insert new organisations or people (every column but the search key given), their
+    search words and contact points, a batch a statement: no ORM objects, so no flush."""
+    await vocabulary.add_rows(session, model, rows)
+    await insert_many(session, cast(Table, model.__table__), rows)
+    points = [
+        {
+            "id": new_id(),
+            "kind": kind,
+            "value": contact_key(kind, value),
+            "organization_id": None,
+            "person_id": None,
+            owner_column: row["id"],
+        }
+        for row in rows
+        for kind, values in ((EMAIL, row["emails"]), (PHONE, row["phones"]))
+        for value in values
+    ]
+    await insert_many(session, cast(Table, ContactPoint.__table__), points)
+
+
+async def contact_holders(
+    session: AsyncSession, owner_column: str, points: Sequence[tuple[str, str]]
+) -> list[tuple[UUID, str]]:
+    """(owner id, kind) of the organisations or people (`owner_column`) holding any of these
+    (kind, lookup value) points."""
+    if not points:
+        return []
+    owner = getattr(ContactPoint, owner_column)
+    rows = await session.execute(
+        select(owner, ContactPoint.kind).where(
+            owner.is_not(None),
+            or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in points)),
+        )
+    )
+    return [(owner_id, kind) for owner_id, kind in rows if owner_id is not None]
 
 
 def contact_key(kind: str, value: str) -> str:
@@ -215,14 +263,28 @@ async def search(
     """Organisations matching `filters` (see `_conditions`) with their rank, in `order`
     (`sort_key`), after the row whose sort key is `after` (see `tiered_search`)."""
     conditions, tiers = _conditions(session, **filters)
+    return await search_records(session, Organization, conditions, tiers, order, after, limit)
+
+
+async def search_records(
+    session: AsyncSession,
+    model: type[RecordT],
+    conditions: list[ColumnElement[bool]],
+    tiers: Tiers,
+    order: SearchOrder | None,
+    after: Sequence[Any] | None,
+    limit: int,
+) -> list[tuple[RecordT, int]]:
+    """Organisations or people meeting `conditions` and a tier, with their rank, in `order`
+    (`sort_key`), after the row whose sort key is `after` (see `tiered_search`)."""
     return await tiered_search(
         session,
-        Organization,
-        key_column=Organization.search_key,
-        id_column=Organization.id,
+        model,
+        key_column=model.search_key,
+        id_column=model.id,
         conditions=conditions,
         tiers=tiers,
-        order_key=sort_key(order, literal(0), Organization) if order is not None else None,
+        order_key=sort_key(order, literal(0), model) if order is not None else None,
         after=after,
         limit=limit,
     )
@@ -230,7 +292,16 @@ async def search(
 
 async def count_matching(session: AsyncSession, **filters: Any) -> int:
     """How many organisations match `filters` (see `_conditions`)."""
-    conditions, tiers = _conditions(session, **filters)
+    return await count_records(session, Organization, *_conditions(session, **filters))
+
+
+async def count_records(
+    session: AsyncSession,
+    model: type[Organization | Person],
+    conditions: list[ColumnElement[bool]],
+    tiers: Tiers,
+) -> int:
+    """How many organisations or people meet `conditions` and a tier."""
     matched = await tiers.matched()
-    query = select(func.count()).select_from(Organization).where(*conditions, *matched)
+    query = select(func.count()).select_from(model).where(*conditions, *matched)
     return int(await session.scalar(query) or 0)

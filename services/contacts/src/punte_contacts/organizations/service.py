@@ -1,25 +1,22 @@
 """Rules for organisations: identifiers, duplicates, versions, messages. Never commits."""
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from punte_contracts import contacts as c
-from punte_contracts.paging import encode_cursor
 from punte_platform.db import load_for_change, utcnow
 from punte_platform.errors import FieldErrors, ServiceError
 from punte_platform.ids import new_id
 from punte_platform.messaging.outbox import Outbox
-from punte_platform.paging import read_after
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from punte_contacts import file_fields
+from punte_contacts import file_fields, records
 from punte_contacts import identifiers as ids
 from punte_contacts.organizations import repository
 from punte_contacts.organizations.models import Organization
-from punte_contacts.people.models import Person
 from punte_contacts.text import normalize_optional, normalize_text, search_key
 
 # Input fields stored as they come (after NFC), and those stored in another shape.
@@ -119,7 +116,6 @@ async def create(
         updated_at=now,
         **values,
     )
-    org.search_key = search_key(org.legal_name, org.short_name)
     session.add(org)
     await _flush(session, org.cui)
     await repository.replace_contact_points(
@@ -131,6 +127,28 @@ async def create(
         key=str(org.id),
     )
     return c.Organization.model_validate(org)
+
+
+async def create_many(
+    session: AsyncSession,
+    outbox: Outbox,
+    cleaned: Sequence[dict[str, Any]],
+    source: c.OrganizationSource,
+) -> list[UUID]:
+    """Create organisations together, as `create` creates one, from what `clean_values`
+    made of each (every field), with no round trip per record: one batch each for the
+    records, their contact points, search words and `OrganizationCreated` messages.
+
+    The caller has checked the CUIs are free; the unique index still refuses a concurrent
+    twin (the transaction then fails)."""
+    rows = records.new_rows(cleaned, source=source, status=c.OrganizationStatus.ACTIVE)
+    await repository.add_new(session, Organization, "organization_id", rows)
+    created = [
+        c.OrganizationCreated(organization_id=row["id"], version=row["version"], kind=row["kind"])
+        for row in rows
+    ]
+    await outbox.add_many(session, [(message, str(message.organization_id)) for message in created])
+    return [row["id"] for row in rows]
 
 
 async def _load_for_change(
@@ -163,7 +181,6 @@ async def update(
         return c.Organization.model_validate(org)
     for name in changed:
         setattr(org, name, values[name])
-    org.search_key = search_key(org.legal_name, org.short_name)
     org.updated_at = utcnow()
     await _flush(session, org.cui)
     if "emails" in changed or "phones" in changed:
@@ -197,41 +214,10 @@ async def archive(
     return c.Organization.model_validate(org)
 
 
-async def get_many(
-    session: AsyncSession, ids_: list[UUID]
-) -> tuple[list[c.Organization], list[UUID]]:
-    """The organisations found, and the ids that matched nothing."""
-    found = [c.Organization.model_validate(org) for org in await repository.get_many(session, ids_)]
-    known = {org.id for org in found}
-    return found, [i for i in dict.fromkeys(ids_) if i not in known]
-
-
-def text_match(query: str) -> repository.TextMatch:
-    """Read a search text as a name key, and as an exact CUI, e-mail or phone if it is one."""
-    text = normalize_text(query).strip()
-    email = phone = None
-    if "@" in text:
-        try:
-            email = ids.normalize_email(text)
-        except ValueError:
-            email = None
-    elif sum(ch.isdigit() for ch in text) >= 6:
-        try:
-            phone = ids.normalize_phone(text)
-        except ValueError:
-            phone = None
-    return repository.TextMatch(
-        key=search_key(text),
-        cui=ids.looks_like_cui(text) if text else None,
-        email=email,
-        phone=phone,
-    )
-
-
 def filter_arguments(body: c.OrganizationFilter) -> dict[str, Any]:
     """A filter's values as the repository's search takes them."""
     return {
-        "match": text_match(body.query),
+        "match": records.text_match(body.query),
         "kind": body.kind,
         "tag": normalize_text(body.tag) if body.tag else None,
         "locality_key": search_key(body.locality) or None,
@@ -243,53 +229,11 @@ def filter_arguments(body: c.OrganizationFilter) -> dict[str, Any]:
     }
 
 
-_SORT_ATTRIBUTES = {
-    c.SortField.NAME: "search_key",
-    c.SortField.CREATED_AT: "created_at",
-    c.SortField.UPDATED_AT: "updated_at",
-}
-
-
-def sort_values(order: c.SearchOrder | None, row: Organization | Person, rank: int) -> list[Any]:
-    """A row's sort key under `order` (see `repository.sort_key`)."""
-    if order is None:
-        return [rank, row.search_key, row.id]
-    return [getattr(row, _SORT_ATTRIBUTES[order.field]), row.id]
-
-
-def cursor_of(order: c.SearchOrder | None, row: Organization | Person, rank: int) -> str:
-    """The cursor of `row`: its sort key under `order`, named by the order."""
-    return encode_cursor(c.order_name(order), sort_values(order, row, rank))
-
-
-def read_cursor(order: c.SearchOrder | None, cursor: str) -> list[Any]:
-    """The sort key in a cursor given under `order`; a cursor from another order (or not
-    ours at all) is `validation_failed` at `["after"]`."""
-    if order is None:
-        types: list[type] = [int, str, UUID]
-    else:
-        types = [str if order.field is c.SortField.NAME else datetime, UUID]
-    return read_after(cursor, c.order_name(order), types)
-
-
-async def search(session: AsyncSession, body: c.SearchOrganizations) -> c.OrganizationPage:
-    """One page of matching organisations (see `SearchOrganizations`)."""
-    after = read_cursor(body.order_by, body.after) if body.after else None
-    rows = await repository.search(
-        session,
-        **filter_arguments(body),
-        order=body.order_by,
-        after=after,
-        limit=body.first + 1,
-    )
-    return c.OrganizationPage.of(
-        rows,
-        body.first,
-        lambda row: c.Organization.model_validate(row[0]),
-        lambda row: cursor_of(body.order_by, *row),
-    )
-
-
-async def count(session: AsyncSession, body: c.OrganizationFilter) -> c.SearchCount:
-    """How many organisations a search with these filters lists."""
-    return c.SearchCount(total=await repository.count_matching(session, **filter_arguments(body)))
+listing = records.Listing(
+    read=c.Organization,
+    get_rows=repository.get_many,
+    find=repository.search,
+    count_matching=repository.count_matching,
+    filters=filter_arguments,
+    noun="organisations",
+)

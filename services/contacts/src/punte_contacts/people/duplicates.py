@@ -1,14 +1,12 @@
 """Duplicate suggestions for people: shared e-mail or phone, the same or a similar name."""
 
-from collections.abc import Callable
 from uuid import UUID
 
 from punte_contracts import contacts as c
 from punte_platform.errors import ServiceError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from punte_contacts import identifiers as ids
-from punte_contacts.organizations import repository as organizations
+from punte_contacts.duplicates import Reasons, add_contact_reasons, draft_contacts
 from punte_contacts.people import repository
 from punte_contacts.text import normalize_text, search_key
 
@@ -25,13 +23,6 @@ MIN_NAME_SIMILARITY = 0.5
 GIVEN_PREFIX = 2
 
 
-def _quiet(normalize: Callable[[str], str], value: str) -> str | None:
-    try:
-        return normalize(value)
-    except ValueError:
-        return None
-
-
 async def suggest(session: AsyncSession, body: c.SuggestPersonDuplicates) -> c.PersonDuplicates:
     """Possible duplicates of a stored person or of a draft, most likely first."""
     exclude: UUID | None = None
@@ -42,24 +33,13 @@ async def suggest(session: AsyncSession, body: c.SuggestPersonDuplicates) -> c.P
         exclude, emails, phones = person.id, list(person.emails), list(person.phones)
         given, family = search_key(person.given_name), search_key(person.family_name)
     else:
-        emails = [e for e in (_quiet(ids.normalize_email, v) for v in body.emails) if e]
-        phones = [p for p in (_quiet(ids.normalize_phone, v) for v in body.phones) if p]
+        emails, phones = draft_contacts(body.emails, body.phones)
         given = search_key(normalize_text(body.given_name or ""))
         family = search_key(normalize_text(body.family_name or ""))
 
-    reasons: dict[UUID, set[c.DuplicateReason]] = {}
+    reasons: Reasons = {}
     similarity: dict[UUID, float] = {}
-    points = [
-        (organizations.EMAIL, organizations.contact_key(organizations.EMAIL, e)) for e in emails
-    ]
-    points += [(organizations.PHONE, p) for p in phones]
-    for person_id, kind in await repository.people_with_contacts(session, points):
-        reason = (
-            c.DuplicateReason.SAME_EMAIL
-            if kind == organizations.EMAIL
-            else c.DuplicateReason.SAME_PHONE
-        )
-        reasons.setdefault(person_id, set()).add(reason)
+    await add_contact_reasons(session, reasons, "person_id", emails, phones)
     if given and family:
         # Either order: forms often swap given and family names ("Popescu Ion").
         same = await repository.people_named(session, [f"{given} {family}", f"{family} {given}"])

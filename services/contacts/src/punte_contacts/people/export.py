@@ -1,6 +1,5 @@
 """Export of people to CSV or XLSX, with the search's filters and order."""
 
-from typing import Any
 from uuid import UUID
 
 from punte_contracts import contacts as c
@@ -13,33 +12,25 @@ from punte_contacts import exports
 from punte_contacts.file_fields import PERSON_COLUMNS as COLUMNS
 from punte_contacts.jobs import jobs
 from punte_contacts.organizations import repository as organizations
-from punte_contacts.organizations.service import sort_values
 from punte_contacts.people import repository
 from punte_contacts.people.models import Affiliation, Person
-from punte_contacts.people.service import filter_arguments
+from punte_contacts.people.service import listing
 
 
 def cells(person: Person, affiliations: list[Affiliation], names: dict[UUID, str]) -> list[str]:
     """A person's row of the export, in `COLUMNS` order."""
     current = sorted(affiliations, key=lambda a: not a.is_primary)  # stable: primary first
-    values: dict[str, object] = {name: getattr(person, name, None) for name in COLUMNS}
-    values["organizations"] = [names.get(a.organization_id, "") for a in current]
-    values["roles"] = [a.role or "" for a in current]
-    return [exports.text(values[name]) for name in COLUMNS]
+    return exports.cells(
+        person,
+        COLUMNS,
+        organizations=[names.get(a.organization_id, "") for a in current],
+        roles=[a.role or "" for a in current],
+    )
 
 
 async def export(session: AsyncSession, files: FileStore, body: c.ExportPeople) -> c.ExportFile:
     """The matching people as a CSV or XLSX file, staged for download."""
-    arguments = filter_arguments(body)
-
-    async def search(after: list[Any] | None, limit: int) -> list[tuple[Person, int]]:
-        return await repository.search(
-            session, **arguments, order=body.order_by, after=after, limit=limit
-        )
-
-    found = await exports.matching(
-        search, lambda person, rank: sort_values(body.order_by, person, rank), noun="people"
-    )
+    found = await listing.every(session, body)
     rows: list[list[str]] = []
     for start in range(0, len(found), exports.BATCH):
         chunk = found[start : start + exports.BATCH]

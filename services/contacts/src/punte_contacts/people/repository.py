@@ -5,16 +5,17 @@ from typing import Any
 from uuid import UUID
 
 from punte_contracts.contacts import SearchOrder
-from punte_platform.search import Tiers, is_postgresql, text_tiers, tiered_search
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, update
+from punte_platform.search import Tiers, is_postgresql, text_tiers
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from punte_contacts.organizations.models import ContactPoint
 from punte_contacts.organizations.repository import (
     TextMatch,
+    count_records,
     has_contact,
     json_list_contains,
-    sort_key,
+    search_records,
 )
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
 from punte_contacts.search_words import vocabulary
@@ -74,42 +75,15 @@ async def search(
     """People matching, with their rank, in `order` (see `sort_key`), after the row whose
     sort key is `after`."""
     conditions, tiers = _conditions(session, match=match, tag=tag, owner_id=owner_id)
-    return await tiered_search(
-        session,
-        Person,
-        key_column=Person.search_key,
-        id_column=Person.id,
-        conditions=conditions,
-        tiers=tiers,
-        order_key=sort_key(order, literal(0), Person) if order is not None else None,
-        after=after,
-        limit=limit,
-    )
+    return await search_records(session, Person, conditions, tiers, order, after, limit)
 
 
 async def count_matching(
     session: AsyncSession, *, match: TextMatch, tag: str | None, owner_id: UUID | None
 ) -> int:
     """How many people a search lists."""
-    conditions, tiers = _conditions(session, match=match, tag=tag, owner_id=owner_id)
-    matched = await tiers.matched()
-    query = select(func.count()).select_from(Person).where(*conditions, *matched)
-    return int(await session.scalar(query) or 0)
-
-
-async def people_with_contacts(
-    session: AsyncSession, points: Sequence[tuple[str, str]]
-) -> list[tuple[UUID, str]]:
-    """(person id, kind) of the people holding any of these (kind, lookup value) points."""
-    if not points:
-        return []
-    rows = await session.execute(
-        select(ContactPoint.person_id, ContactPoint.kind).where(
-            ContactPoint.person_id.is_not(None),
-            or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in points)),
-        )
-    )
-    return [(person_id, kind) for person_id, kind in rows if person_id is not None]
+    found = _conditions(session, match=match, tag=tag, owner_id=owner_id)
+    return await count_records(session, Person, *found)
 
 
 async def people_named(session: AsyncSession, keys: Sequence[str]) -> set[UUID]:

@@ -1,5 +1,6 @@
 """Rules for people and affiliations: contact checks, versions, messages. Never commits."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -13,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from punte_contacts import identifiers as ids
+from punte_contacts import records
 from punte_contacts.organizations import repository as organizations
-from punte_contacts.organizations.service import cursor_of, read_cursor, text_match
 from punte_contacts.people import repository
 from punte_contacts.people.models import Affiliation, ConsentRecord, Person
-from punte_contacts.text import normalize_optional, normalize_text, search_key
+from punte_contacts.text import normalize_optional, normalize_text
 
 
 def clean_values(body: c.CreatePerson | c.UpdatePerson, fields: set[str]) -> dict[str, Any]:
@@ -49,7 +50,6 @@ async def create(session: AsyncSession, outbox: Outbox, body: c.CreatePerson) ->
     values = clean_values(body, set(type(body).model_fields))
     now = utcnow()
     person = Person(id=new_id(), created_at=now, updated_at=now, **values)
-    person.search_key = search_key(person.given_name, person.family_name)
     session.add(person)
     await session.flush()
     await organizations.replace_contact_points(
@@ -61,6 +61,19 @@ async def create(session: AsyncSession, outbox: Outbox, body: c.CreatePerson) ->
         key=str(person.id),
     )
     return c.Person.model_validate(person)
+
+
+async def create_many(
+    session: AsyncSession, outbox: Outbox, cleaned: Sequence[dict[str, Any]]
+) -> list[UUID]:
+    """Create people together, as `create` creates one, from what `clean_values` made of
+    each (every field): one batch each for the records, their contact points, search words
+    and `PersonCreated` messages."""
+    rows = records.new_rows(cleaned)
+    await organizations.add_new(session, Person, "person_id", rows)
+    created = [c.PersonCreated(person_id=row["id"], version=row["version"]) for row in rows]
+    await outbox.add_many(session, [(message, str(message.person_id)) for message in created])
+    return [row["id"] for row in rows]
 
 
 async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) -> c.Person:
@@ -82,7 +95,6 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
         return c.Person.model_validate(person)
     for name in changed:
         setattr(person, name, values[name])
-    person.search_key = search_key(person.given_name, person.family_name)
     person.updated_at = utcnow()
     try:
         await session.flush()
@@ -100,43 +112,23 @@ async def update(session: AsyncSession, outbox: Outbox, body: c.UpdatePerson) ->
     return c.Person.model_validate(person)
 
 
-async def get_many(session: AsyncSession, ids_: list[UUID]) -> tuple[list[c.Person], list[UUID]]:
-    """The people found, and the ids that matched nothing."""
-    found = [c.Person.model_validate(p) for p in await repository.get_many(session, ids_)]
-    known = {p.id for p in found}
-    return found, [i for i in dict.fromkeys(ids_) if i not in known]
-
-
 def filter_arguments(body: c.PersonFilter) -> dict[str, Any]:
     """A filter's values as the repository's search takes them."""
     return {
-        "match": text_match(body.query),
+        "match": records.text_match(body.query),
         "tag": normalize_text(body.tag) if body.tag else None,
         "owner_id": body.owner_id,
     }
 
 
-async def search(session: AsyncSession, body: c.SearchPeople) -> c.PersonPage:
-    """One page of matching people (see `SearchPeople`)."""
-    after = read_cursor(body.order_by, body.after) if body.after else None
-    rows = await repository.search(
-        session,
-        **filter_arguments(body),
-        order=body.order_by,
-        after=after,
-        limit=body.first + 1,
-    )
-    return c.PersonPage.of(
-        rows,
-        body.first,
-        lambda row: c.Person.model_validate(row[0]),
-        lambda row: cursor_of(body.order_by, *row),
-    )
-
-
-async def count(session: AsyncSession, body: c.PersonFilter) -> c.SearchCount:
-    """How many people a search with these filters lists."""
-    return c.SearchCount(total=await repository.count_matching(session, **filter_arguments(body)))
+listing = records.Listing(
+    read=c.Person,
+    get_rows=repository.get_many,
+    find=repository.search,
+    count_matching=repository.count_matching,
+    filters=filter_arguments,
+    noun="people",
+)
 
 
 async def add_affiliation(

@@ -120,6 +120,7 @@ from punte_contracts.contacts.jobs import (
     GetContactsJob,
 )
 from punte_contracts.contacts.merges import (
+    MERGE_UNITED_FIELDS,
     MergeEntity,
     MergeOrganizations,
     MergePeople,
@@ -208,6 +209,7 @@ __all__ = [
     "MAX_NOTES",
     "MAX_PAGE",
     "MAX_SHORT_TEXT",
+    "MERGE_UNITED_FIELDS",
     "ORGANIZATION_EXPORT_JOB",
     "PERSON_EXPORT_JOB",
     "READ_PERMISSION",

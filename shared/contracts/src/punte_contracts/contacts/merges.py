@@ -2,32 +2,29 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from punte_contracts.contacts.common import WRITE_PERMISSION
+from punte_contracts.contacts.organizations import UpdateOrganization
+from punte_contracts.contacts.people import UpdatePerson
+from punte_contracts.field_names import names_literal, patched_fields
 from punte_contracts.rpc import Contract, Request
 
-OrganizationMergeField = Literal[
-    "kind",
-    "legal_name",
-    "short_name",
-    "cui",
-    "trade_register",
-    "caen_codes",
-    "address",
-    "website",
-    "sectors",
-    "size_band",
-    "owner_id",
-    "department",
-    "notes",
-]
-PersonMergeField = Literal[
-    "honorific", "given_name", "family_name", "job_title", "preferred_language", "owner_id", "notes"
-]
+# What a merge unites from both records (without repeats) instead of taking from one.
+MERGE_UNITED_FIELDS = ("emails", "phones", "tags")
+# What a merge may take from the secondary: what a patch sets, but the united fields and the
+# status (a merge sets the secondary's itself).
+_NOT_TAKEN = frozenset({*MERGE_UNITED_FIELDS, "status"})
+
+if TYPE_CHECKING:
+    OrganizationMergeField = str
+    PersonMergeField = str
+else:
+    OrganizationMergeField = names_literal(patched_fields(UpdateOrganization, besides=_NOT_TAKEN))
+    PersonMergeField = names_literal(patched_fields(UpdatePerson, besides=_NOT_TAKEN))
 
 
 class MergeEntity(StrEnum):
@@ -35,11 +32,6 @@ class MergeEntity(StrEnum):
 
     ORGANIZATION = "organization"
     PERSON = "person"
-
-
-def _two_records(primary_id: UUID, secondary_id: UUID) -> None:
-    if primary_id == secondary_id:
-        raise ValueError("a record cannot be merged into itself")
 
 
 class MergeResult(Contract):
@@ -57,7 +49,22 @@ class MergeResult(Contract):
     merged_at: datetime
 
 
-class MergeOrganizations(Request[MergeResult]):
+class _TwoRecords(Contract):
+    """Two distinct records of one kind, at the versions the caller read."""
+
+    primary_id: UUID
+    primary_expected_version: int = Field(ge=1)
+    secondary_id: UUID
+    secondary_expected_version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        if self.primary_id == self.secondary_id:
+            raise ValueError("a record cannot be merged into itself")
+        return self
+
+
+class MergeOrganizations(_TwoRecords, Request[MergeResult]):
     """Merge the secondary organisation into the primary.
 
     The primary keeps its fields except those named in `take_from_secondary` (taken from the
@@ -70,19 +77,10 @@ class MergeOrganizations(Request[MergeResult]):
     request_subject = "punte.contacts.organization.merge"
     request_permission = WRITE_PERMISSION
 
-    primary_id: UUID
-    primary_expected_version: int = Field(ge=1)
-    secondary_id: UUID
-    secondary_expected_version: int = Field(ge=1)
     take_from_secondary: list[OrganizationMergeField] = Field(default_factory=list, max_length=20)
 
-    @model_validator(mode="after")
-    def _distinct(self) -> "MergeOrganizations":
-        _two_records(self.primary_id, self.secondary_id)
-        return self
 
-
-class MergePeople(Request[MergeResult]):
+class MergePeople(_TwoRecords, Request[MergeResult]):
     """Merge the secondary person into the primary (as for organisations); affiliations,
     interaction participations and the consent history move to the primary. The secondary
     stays, marked with `merged_into_id`, out of search results; it can no longer be changed."""
@@ -90,16 +88,7 @@ class MergePeople(Request[MergeResult]):
     request_subject = "punte.contacts.person.merge"
     request_permission = WRITE_PERMISSION
 
-    primary_id: UUID
-    primary_expected_version: int = Field(ge=1)
-    secondary_id: UUID
-    secondary_expected_version: int = Field(ge=1)
     take_from_secondary: list[PersonMergeField] = Field(default_factory=list, max_length=20)
-
-    @model_validator(mode="after")
-    def _distinct(self) -> "MergePeople":
-        _two_records(self.primary_id, self.secondary_id)
-        return self
 
 
 class UndoMergeResult(Contract):

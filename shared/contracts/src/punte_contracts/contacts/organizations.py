@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
@@ -21,6 +21,7 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
+from punte_contracts.field_names import names_literal, optional_fields
 from punte_contracts.rpc import GetMany, ReadModel, Request
 
 
@@ -91,16 +92,10 @@ class Organization(ReadModel):
     merged_into_id: UUID | None = None  # set while the record is merged into another
 
 
-OrganizationClearable = Literal[
-    "short_name",
-    "cui",
-    "trade_register",
-    "website",
-    "size_band",
-    "owner_id",
-    "department",
-    "founded_on",
-]
+if TYPE_CHECKING:
+    OrganizationClearable = str
+else:
+    OrganizationClearable = names_literal(optional_fields(Organization))
 
 
 class GetOrganizations(GetMany[Organization]):

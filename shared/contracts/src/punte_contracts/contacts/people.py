@@ -1,7 +1,7 @@
 """People: the read model and the requests that change one."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
@@ -19,6 +19,7 @@ from punte_contracts.contacts.common import (
     Tag,
     _given_and_cleared,
 )
+from punte_contracts.field_names import names_literal, optional_fields
 from punte_contracts.rpc import GetMany, ReadModel, Request
 
 
@@ -42,7 +43,10 @@ class Person(ReadModel):
     merged_into_id: UUID | None = None  # set while the person is merged into another
 
 
-PersonClearable = Literal["honorific", "job_title", "owner_id"]
+if TYPE_CHECKING:
+    PersonClearable = str
+else:
+    PersonClearable = names_literal(optional_fields(Person))
 
 
 class GetPeople(GetMany[Person]):
