@@ -1,10 +1,13 @@
 """Settings of the gateway (`PUNTE_GATEWAY_...`, shared ones as `PUNTE_...`)."""
 
+from pathlib import Path
 from typing import ClassVar
 
 from punte_platform.settings import PunteSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from punte_gateway.web import DEFAULT_WEB_DIR
 
 
 class GatewaySettings(PunteSettings):
@@ -44,6 +47,9 @@ class GatewaySettings(PunteSettings):
     max_tokens: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
+
+    # The staff web UI's build, served at `/`; none there (not built yet) means the API only.
+    web_dir: Path = Field(default=DEFAULT_WEB_DIR)
 
     # Files: export download links stay valid this long.
     download_link_ttl_seconds: int = Field(default=600, gt=0)

@@ -1,0 +1,85 @@
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import { sessionStore } from "./auth/session";
+import { AppLayout } from "./layout/AppLayout";
+import { LoginPage } from "./screens/LoginPage";
+import { parseOrganizationSearch } from "./screens/organizations/search";
+
+const rootRoute = createRootRoute({ component: Outlet });
+
+export const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
+    typeof search.redirect === "string" && search.redirect.startsWith("/")
+      ? { redirect: search.redirect }
+      : {},
+  component: LoginPage,
+});
+
+/** Every screen behind sign-in: without a session, the login page, then back here. */
+const staffRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "staff",
+  beforeLoad: ({ location }) => {
+    if (!sessionStore.current()) {
+      throw redirect({ to: "/login", search: { redirect: location.href } });
+    }
+  },
+  component: AppLayout,
+});
+
+const homeRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/",
+  beforeLoad: () => {
+    throw redirect({ to: "/organizations" });
+  },
+});
+
+export const organizationsRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/organizations",
+  validateSearch: parseOrganizationSearch,
+  component: lazyRouteComponent(
+    () => import("./screens/organizations/OrganizationsPage"),
+    "OrganizationsPage",
+  ),
+});
+
+export const newOrganizationRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/organizations/new",
+  component: lazyRouteComponent(
+    () => import("./screens/organizations/NewOrganizationPage"),
+    "NewOrganizationPage",
+  ),
+});
+
+export const organizationRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/organizations/$organizationId",
+  component: lazyRouteComponent(
+    () => import("./screens/organizations/OrganizationPage"),
+    "OrganizationPage",
+  ),
+});
+
+const routeTree = rootRoute.addChildren([
+  loginRoute,
+  staffRoute.addChildren([homeRoute, organizationsRoute, newOrganizationRoute, organizationRoute]),
+]);
+
+export const router = createRouter({ routeTree, defaultPreload: "intent" });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}
