@@ -19,7 +19,15 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
 from punte_contacts.app import definition as contacts_definition
 from punte_contacts.settings import ContactsSettings
 from punte_gateway.app import create_app
@@ -31,8 +39,17 @@ from punte_platform.testing.databases import TestDatabases
 from punte_platform.testing.nats_server import NatsServer
 from punte_platform.testing.services import running_service, test_settings
 
-WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
-AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = ROOT / "web" / "dist"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# Set to write each screen's PNG under docs/screens/ (not PUNTE_...: the plugin clears those).
+SCREENSHOTS_VARIABLE = "WEB_SCREENSHOTS"
+SCREENSHOTS = ROOT / "docs" / "screens"
+# The gateway's production policy: the UI must work under it (no inline script, no eval).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
 PASSWORD = "punte-demo-browser-tests"
 # Demo-like accounts: the username is the role, as `make up`'s demo users.
 USERS = {
@@ -187,15 +204,31 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+def _with_csp(route: Route) -> None:
+    """Serve each page under the production CSP, whatever this gateway sends."""
+    if route.request.resource_type != "document":
+        route.continue_()
+        return
+    response = route.fetch()
+    route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+
+
 @pytest.fixture
 def context(browser: Browser, live_system: LiveSystem) -> Iterator[BrowserContext]:
-    """A fresh browser profile (no session, no language chosen); axe may be injected."""
-    context = browser.new_context(
-        base_url=live_system.url, viewport={"width": 1400, "height": 900}, bypass_csp=True
-    )
+    """A fresh browser profile (no session, no language chosen) where the CSP is enforced."""
+    context = browser.new_context(base_url=live_system.url, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(10_000)
+    context.route("**/*", _with_csp)
+    refused: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    context.on("page", lambda page: page.on("console", watch))
     yield context
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture
@@ -214,7 +247,8 @@ def sign_in(page: Page, username: str = "business_liaison", path: str = "/") -> 
 
 def assert_accessible(page: Page) -> None:
     """axe-core on the page as shown: no serious or critical violation."""
-    page.add_script_tag(path=str(AXE))
+    # Evaluated by the driver, not added as a <script>: the page's CSP allows no inline script.
+    page.evaluate(AXE.read_text())
     result = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".filter(v => ['serious', 'critical'].includes(v.impact))"
@@ -222,3 +256,10 @@ def assert_accessible(page: Page) -> None:
         " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))"
     )
     assert result == [], result
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Write the screen as docs/screens/<name>.png when WEB_SCREENSHOTS is set."""
+    if os.environ.get(SCREENSHOTS_VARIABLE):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from stdnum.ro import cui as ro_cui
 
-from .conftest import LiveSystem, assert_accessible, sign_in
+from .conftest import LiveSystem, assert_accessible, screenshot, sign_in
 
 CREATE = """
 mutation ($input: CreateOrganizationInput!) {
@@ -108,6 +108,7 @@ def test_sign_in_refuses_a_wrong_password_then_shows_who_is_signed_in(page: Page
     page.goto("/organizations")
     expect(page).to_have_url(re.compile(r"/login\?redirect="))
     assert_accessible(page)
+    screenshot(page, "login")
     page.get_by_label("Utilizator").fill("business_liaison")
     page.get_by_label("Parolă").fill("parola-gresita")
     page.get_by_role("button", name="Intră în cont").click()
@@ -133,6 +134,7 @@ def test_the_list_searches_filters_sorts_and_pages_through_the_url(
     expect(count).to_have_text(f"{ORGANIZATIONS} de organizații")
     expect(page.locator("table tbody tr")).to_have_count(PAGE_SIZE)
     assert_accessible(page)
+    screenshot(page, "organizations")
 
     page.get_by_role("button", name="Pagina următoare").click()
     expect(page).to_have_url(re.compile(r"pages="))
@@ -179,6 +181,7 @@ def test_the_detail_page_edits_and_reports_a_version_conflict(
     expect(page.get_by_text("Parteneriat hub digital")).to_be_visible()
     expect(page.get_by_text(re.compile("De urmărit până la"))).to_be_visible()
     assert_accessible(page)
+    screenshot(page, "organization")
 
     page.get_by_role("button", name="Modifică").click()
     page.get_by_label("Site web").fill("https://cetate.example")
@@ -200,6 +203,7 @@ def test_the_detail_page_edits_and_reports_a_version_conflict(
     alert = page.get_by_role("alert").filter(has_text="Fișa a fost modificată între timp")
     expect(alert).to_contain_text("versiunea 3")
     expect(alert).to_contain_text("Denumire scurtă")
+    screenshot(page, "organization-conflict")
     expect(page.get_by_label("Note", exact=True)).to_have_value("nota mea")
     page.get_by_role("button", name="Reîncarcă").click()
     expect(page.get_by_role("button", name="Modifică")).to_be_visible()
@@ -224,6 +228,7 @@ def test_create_checks_the_cui_as_typed_and_names_the_holder_of_a_taken_one(
     expect(warning).to_contain_text("Cetate Soft SRL 01")
     expect(warning).to_contain_text("același CUI")
     assert_accessible(page)
+    screenshot(page, "organization-new")
     page.get_by_role("button", name="Creează organizația").click()
     expect(
         page.get_by_text("Acest CUI aparține deja organizației „Cetate Soft SRL 01”.")
