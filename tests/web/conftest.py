@@ -26,6 +26,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Route,
+    expect,
     sync_playwright,
 )
 from punte_contacts.app import definition as contacts_definition
@@ -57,6 +58,9 @@ USERS = {
     "viewer": ("Cătălin Ionescu-Țigănuș", "relatii-comunitare"),
 }
 START_TIMEOUT = 60.0
+# Generous for a loaded 2-core machine running the rest of the suite beside the browser.
+ACTION_TIMEOUT_MS = 20_000
+expect.set_options(timeout=15_000)
 
 
 def chromium_path() -> str | None:
@@ -217,7 +221,7 @@ def _with_csp(route: Route) -> None:
 def context(browser: Browser, live_system: LiveSystem) -> Iterator[BrowserContext]:
     """A fresh browser profile (no session, no language chosen) where the CSP is enforced."""
     context = browser.new_context(base_url=live_system.url, viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.route("**/*", _with_csp)
     refused: list[str] = []
 

@@ -28,6 +28,9 @@ mutation ($person: CreatePersonInput!) {
 AFFILIATE = """
 mutation ($input: AddAffiliationInput!) { addAffiliation(input: $input) { userErrors { code } } }
 """
+CONSENT = """
+mutation ($input: SetConsentInput!) { setConsent(input: $input) { userErrors { code } } }
+"""
 LOG = """
 mutation ($input: LogInteractionInput!) { logInteraction(input: $input) { userErrors { code } } }
 """
@@ -82,6 +85,18 @@ def seeded(live_system: LiveSystem) -> Seeded:
     live_system.graphql(
         AFFILIATE,
         {"input": {"personId": person, "organizationId": detailed, "role": "Director general"}},
+    )
+    live_system.graphql(
+        CONSENT,
+        {
+            "input": {
+                "personId": person,
+                "purpose": "NEWSLETTER",
+                "channel": "EMAIL",
+                "granted": True,
+                "source": "formular eveniment",
+            }
+        },
     )
     live_system.graphql(
         LOG,
@@ -296,3 +311,22 @@ def test_parallel_requests_in_two_tabs_renew_the_session_once(
     first.reload()
     expect(first.get_by_test_id("organizations-count")).to_be_visible()
     expect(first).to_have_url(re.compile(r"/organizations"))
+
+
+def test_people_are_searched_and_a_person_shows_affiliations_and_consents(
+    page: Page, seeded: Seeded
+) -> None:
+    sign_in(page, path="/people")
+    count = page.get_by_test_id("people-count")
+    expect(count).to_have_text("1 persoană")
+    page.get_by_role("searchbox").fill("muresan")  # no diacritics typed: still found
+    expect(page).to_have_url(re.compile(r"q=muresan"))
+    expect(count).to_have_text("1 persoană")
+    page.get_by_role("link", name="Ioana Mureșan").click()
+    expect(page.get_by_role("heading", name="Ioana Mureșan")).to_be_visible()
+    expect(page.get_by_text("buletin informativ prin e-mail: acord dat")).to_be_visible()
+    expect(page.get_by_text("Parteneriat hub digital")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "person")
+    page.get_by_role("link", name="Cetate Soft SRL 01").click()
+    expect(page.get_by_role("heading", name="Cetate Soft SRL 01")).to_be_visible()

@@ -10,6 +10,7 @@ import { sessionStore } from "./auth/session";
 import { AppLayout } from "./layout/AppLayout";
 import { LoginPage } from "./screens/LoginPage";
 import { parseOrganizationSearch } from "./screens/organizations/search";
+import { parsePersonSearch } from "./screens/people/search";
 
 const rootRoute = createRootRoute({ component: Outlet });
 
@@ -71,9 +72,29 @@ export const organizationRoute = createRoute({
   ),
 });
 
+export const peopleRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/people",
+  validateSearch: parsePersonSearch,
+  component: lazyRouteComponent(() => import("./screens/people/PeoplePage"), "PeoplePage"),
+});
+
+export const personRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/people/$personId",
+  component: lazyRouteComponent(() => import("./screens/people/PersonPage"), "PersonPage"),
+});
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
-  staffRoute.addChildren([homeRoute, organizationsRoute, newOrganizationRoute, organizationRoute]),
+  staffRoute.addChildren([
+    homeRoute,
+    organizationsRoute,
+    newOrganizationRoute,
+    organizationRoute,
+    peopleRoute,
+    personRoute,
+  ]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: "intent" });

@@ -66,6 +66,12 @@ export function AppLayout() {
           label={t("nav.organizations")}
           active={location.pathname.startsWith("/organizations")}
         />
+        <NavLink
+          component={Link}
+          to="/people"
+          label={t("nav.people")}
+          active={location.pathname.startsWith("/people")}
+        />
       </AppShell.Navbar>
       <AppShell.Main>
         <ErrorBoundary resetKey={location.pathname}>

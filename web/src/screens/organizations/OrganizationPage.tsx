@@ -7,7 +7,6 @@ import {
   List,
   SimpleGrid,
   Stack,
-  Table,
   Text,
   Title,
 } from "@mantine/core";
@@ -29,6 +28,8 @@ import type {
 import type { OrganizationPageUpdateMutation } from "../../__generated__/OrganizationPageUpdateMutation.graphql";
 import { AnchorLink } from "../../lib/links";
 import { errorField, errorsByField, operationErrorMessage } from "../../lib/userErrors";
+import { Facts } from "../shared/Facts";
+import { Timeline } from "../shared/Timeline";
 import { changedFields, cuiProblem, draftOf, type OrganizationDraft, updatePatch } from "./draft";
 import { OrganizationForm } from "./OrganizationForm";
 
@@ -396,11 +397,13 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
           <List spacing="xs" listStyleType="none">
             {organization.affiliations.edges.map(({ node }) => (
               <List.Item key={node.id}>
-                <Text fw={600} span>
-                  {node.person
-                    ? `${node.person.givenName} ${node.person.familyName}`
-                    : t("common.none")}
-                </Text>{" "}
+                {node.person ? (
+                  <AnchorLink to="/people/$personId" params={{ personId: node.person.id }} fw={600}>
+                    {`${node.person.givenName} ${node.person.familyName}`}
+                  </AnchorLink>
+                ) : (
+                  t("common.none")
+                )}{" "}
                 <Text span size="sm">
                   {[node.role, node.department].filter(Boolean).join(", ")}
                   {" · "}
@@ -427,59 +430,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         )}
       </Card>
 
-      <Card withBorder>
-        <Title order={3} size="h4" mb="xs">
-          {t("organization.timeline")}
-        </Title>
-        {organization.timeline.edges.length === 0 ? (
-          <Text c="dimmed">{t("organization.noTimeline")}</Text>
-        ) : (
-          <Stack gap="sm">
-            {organization.timeline.edges.map(({ node }) => (
-              <div key={node.id}>
-                <Group gap="xs">
-                  <Badge size="sm" variant="light">
-                    {t(`interactionKinds.${node.kind}`)}
-                  </Badge>
-                  <Text size="sm" fw={600}>
-                    {node.subject}
-                  </Text>
-                  <Text size="xs" c="dimmed">
-                    {dateTime.format(new Date(node.occurredAt))}
-                    {node.author && ` · ${node.author}`}
-                  </Text>
-                </Group>
-                {node.summary && <Text size="sm">{node.summary}</Text>}
-                {node.followUp && (
-                  <Text size="xs" c={node.followUp.done ? "dimmed" : "red.9"}>
-                    {node.followUp.done
-                      ? t("organization.followUpDone")
-                      : t("organization.followUpDue", {
-                          date: node.followUp.dueDate ? date(node.followUp.dueDate) : "",
-                        })}
-                  </Text>
-                )}
-              </div>
-            ))}
-          </Stack>
-        )}
-      </Card>
+      <Timeline entries={organization.timeline.edges.map((edge) => edge.node)} />
     </Stack>
-  );
-}
-
-function Facts({ rows }: { rows: [string, string | null | undefined][] }) {
-  const { t } = useTranslation();
-  return (
-    <Table variant="vertical" layout="fixed" withRowBorders={false} fz="sm">
-      <Table.Tbody>
-        {rows.map(([label, value]) => (
-          <Table.Tr key={label}>
-            <Table.Th w="45%">{label}</Table.Th>
-            <Table.Td>{value || t("common.none")}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
   );
 }

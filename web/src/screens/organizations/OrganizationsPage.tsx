@@ -23,8 +23,10 @@ import type {
   OrganizationsPageQuery$variables,
 } from "../../__generated__/OrganizationsPageQuery.graphql";
 import { useSession } from "../../auth/useSession";
+import { KeysetPager } from "../../layout/KeysetPager";
 import { uuidOfGlobalId } from "../../lib/globalId";
 import { AnchorLink, ButtonLink } from "../../lib/links";
+import { orderBy } from "../../lib/listSearch";
 import { ORGANIZATION_KINDS, ORGANIZATION_STATUSES, type SortField } from "./enums";
 import type { OrganizationSearch } from "./search";
 
@@ -79,7 +81,7 @@ export function organizationsVariables(
   return {
     search: search.q ?? null,
     filter,
-    orderBy: search.sort ? { field: search.sort, direction: search.desc ? "DESC" : "ASC" } : null,
+    orderBy: orderBy(search),
     first: PAGE_SIZE,
     after: search.pages?.at(-1) ?? null,
   };
@@ -296,7 +298,6 @@ function OrganizationsTable({ variables, columns, search, ownerId, onChange }: T
     { fetchPolicy: "store-and-network" },
   );
   const { organizations } = data;
-  const pages = search.pages ?? [];
   const dateFormat = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium" });
 
   const definitions: Record<ColumnId, DataTableColumn<Row>> = {
@@ -397,29 +398,11 @@ function OrganizationsTable({ variables, columns, search, ownerId, onChange }: T
           });
         }}
       />
-      <Group justify="flex-end" gap="xs">
-        <Button
-          variant="default"
-          size="xs"
-          disabled={pages.length === 0}
-          onClick={() =>
-            void onChange({ pages: pages.length > 1 ? pages.slice(0, -1) : undefined })
-          }
-        >
-          {t("common.previous")}
-        </Button>
-        <Button
-          variant="default"
-          size="xs"
-          disabled={!organizations.pageInfo.hasNextPage || !organizations.pageInfo.endCursor}
-          onClick={() => {
-            const cursor = organizations.pageInfo.endCursor;
-            if (cursor) void onChange({ pages: [...pages, cursor] });
-          }}
-        >
-          {t("common.next")}
-        </Button>
-      </Group>
+      <KeysetPager
+        pages={search.pages ?? []}
+        pageInfo={organizations.pageInfo}
+        onChange={(pages) => void onChange({ pages })}
+      />
     </Stack>
   );
 }
