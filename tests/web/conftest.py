@@ -82,29 +82,46 @@ class LiveSystem:
     url: str
     tokens: dict[str, str] = field(default_factory=dict)
 
+    def _headers(self, client: httpx.Client, user: str) -> dict[str, str]:
+        """A user's bearer header, signing in on first use."""
+        if user not in self.tokens:
+            login = client.post(
+                "/graphql",
+                json={
+                    "query": "mutation ($u: String!, $p: String!) { login(input: "
+                    "{username: $u, password: $p}) { accessToken } }",
+                    "variables": {"u": user, "p": PASSWORD},
+                },
+            ).json()
+            self.tokens[user] = login["data"]["login"]["accessToken"]
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
     def graphql(
         self, query: str, variables: dict[str, Any] | None = None, user: str = "business_liaison"
     ) -> dict[str, Any]:
         """Run one operation as a user; its data (top-level errors fail the test)."""
-        with httpx.Client(base_url=self.url, timeout=10) as client:
-            if user not in self.tokens:
-                login = client.post(
-                    "/graphql",
-                    json={
-                        "query": "mutation ($u: String!, $p: String!) { login(input: "
-                        "{username: $u, password: $p}) { accessToken } }",
-                        "variables": {"u": user, "p": PASSWORD},
-                    },
-                ).json()
-                self.tokens[user] = login["data"]["login"]["accessToken"]
+        with httpx.Client(base_url=self.url, timeout=30) as client:
             body = client.post(
                 "/graphql",
                 json={"query": query, "variables": variables or {}},
-                headers={"Authorization": f"Bearer {self.tokens[user]}"},
+                headers=self._headers(client, user),
             ).json()
         assert "errors" not in body, body
         data: dict[str, Any] = body["data"]
         return data
+
+    def upload(self, filename: str, content: bytes, user: str = "business_liaison") -> str:
+        """Stage a file as `POST /uploads` does for the UI; its id."""
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            response = client.post(
+                "/uploads",
+                params={"filename": filename},
+                content=content,
+                headers={**self._headers(client, user), "Content-Type": "text/csv"},
+            )
+        assert response.status_code == 201, response.text
+        staged_id: str = response.json()["id"]
+        return staged_id
 
 
 async def _add_users(runtime: ServiceRuntime) -> None:

@@ -31,7 +31,7 @@ import { ORGANIZATION_KINDS, ORGANIZATION_STATUSES, type SortField } from "./enu
 import type { OrganizationSearch } from "./search";
 
 export const PAGE_SIZE = 25;
-const SEARCH_DEBOUNCE_MS = 150;
+const SEARCH_DEBOUNCE_MS = 100;
 
 type Row = OrganizationsPageQuery$data["organizations"]["edges"][number]["node"];
 type ColumnId =

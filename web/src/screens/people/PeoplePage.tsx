@@ -18,7 +18,7 @@ import { orderBy } from "../../lib/listSearch";
 import type { PersonSearch } from "./search";
 
 const PAGE_SIZE = 25;
-const SEARCH_DEBOUNCE_MS = 150;
+const SEARCH_DEBOUNCE_MS = 100;
 
 type Row = PeoplePageQuery$data["people"]["edges"][number]["node"];
 
