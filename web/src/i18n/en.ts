@@ -120,6 +120,16 @@ export const en: Messages = {
     basis: { PUBLIC_TASK: "public task", CONSENT: "consent", LEGAL_OBLIGATION: "legal obligation" },
     consentLine: "{{purpose}} by {{channel}}: {{state}} ({{basis}}, {{source}})",
   },
+  interaction: {
+    log: "Log an interaction",
+    kind: "Kind",
+    subject: "Subject",
+    summary: "Summary",
+    occurredAt: "Date and time",
+    followUpDue: "Follow up by (optional)",
+    submit: "Log it",
+    logged: "The interaction was logged.",
+  },
   kinds: {
     COMPANY: "Company",
     ASSOCIATION: "Association",

@@ -122,6 +122,16 @@ export const ro = {
     },
     consentLine: "{{purpose}} prin {{channel}}: {{state}} ({{basis}}, {{source}})",
   },
+  interaction: {
+    log: "Înregistrează o interacțiune",
+    kind: "Tip",
+    subject: "Subiect",
+    summary: "Rezumat",
+    occurredAt: "Data și ora",
+    followUpDue: "De urmărit până la (opțional)",
+    submit: "Înregistrează",
+    logged: "Interacțiunea a fost înregistrată.",
+  },
   kinds: {
     COMPANY: "Firmă",
     ASSOCIATION: "Asociație",

@@ -29,6 +29,7 @@ import type { OrganizationPageUpdateMutation } from "../../__generated__/Organiz
 import { AnchorLink } from "../../lib/links";
 import { errorField, errorsByField, operationErrorMessage } from "../../lib/userErrors";
 import { Facts } from "../shared/Facts";
+import { LogInteractionForm } from "../shared/LogInteractionForm";
 import { Timeline } from "../shared/Timeline";
 import { changedFields, cuiProblem, draftOf, type OrganizationDraft, updatePatch } from "./draft";
 import { OrganizationForm } from "./OrganizationForm";
@@ -212,25 +213,23 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
     setConflict(null);
   }
 
-  /** Fetch the stored version and start editing from it; the user's edits are dropped. */
-  async function reload() {
-    await fetchQuery<OrganizationPageQuery>(
+  /** The organisation as stored now, into Relay's store (the page shows it). */
+  const refresh = () =>
+    fetchQuery<OrganizationPageQuery>(
       environment,
       query,
       { id: organization.id },
       { fetchPolicy: "network-only" },
     ).toPromise();
+
+  /** Fetch the stored version and start editing from it; the user's edits are dropped. */
+  async function reload() {
+    await refresh();
     stopEditing();
   }
 
   async function showConflict(base: OrganizationDraft) {
-    const fresh = await fetchQuery<OrganizationPageQuery>(
-      environment,
-      query,
-      { id: organization.id },
-      { fetchPolicy: "network-only" },
-    ).toPromise();
-    const now = fresh?.organization;
+    const now = (await refresh())?.organization;
     if (!now) return;
     setConflict({
       version: now.version,
@@ -430,6 +429,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
         )}
       </Card>
 
+      <LogInteractionForm organizationId={organization.id} onLogged={() => void refresh()} />
       <Timeline entries={organization.timeline.edges.map((edge) => edge.node)} />
     </Stack>
   );

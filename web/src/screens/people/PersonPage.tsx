@@ -1,75 +1,79 @@
 import { Alert, Badge, Card, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useParams } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
-import { graphql, useLazyLoadQuery } from "react-relay";
+import { fetchQuery, graphql, useLazyLoadQuery, useRelayEnvironment } from "react-relay";
 import type { PersonPageQuery } from "../../__generated__/PersonPageQuery.graphql";
 import { AnchorLink } from "../../lib/links";
 import { Facts } from "../shared/Facts";
+import { LogInteractionForm } from "../shared/LogInteractionForm";
 import { Timeline } from "../shared/Timeline";
+
+const personQuery = graphql`
+  query PersonPageQuery($id: ID!) {
+    person(id: $id) {
+      id
+      honorific
+      givenName
+      familyName
+      jobTitle
+      emails
+      phones
+      preferredLanguage
+      tags
+      notes
+      affiliations(first: 50, includeEnded: true) {
+        edges {
+          node {
+            id
+            role
+            department
+            startDate
+            endDate
+            current
+            isPrimary
+            organization {
+              id
+              legalName
+            }
+          }
+        }
+      }
+      consents(history: true) {
+        id
+        purpose
+        channel
+        granted
+        basis
+        at
+        source
+      }
+      timeline(first: 20) {
+        edges {
+          node {
+            id
+            kind
+            occurredAt
+            subject
+            summary
+            author
+            followUp {
+              dueDate
+              done
+            }
+          }
+        }
+      }
+    }
+  }
+  `;
 
 /** One person: contact details, affiliations over time, the consent history, the timeline. */
 export function PersonPage() {
   const { t, i18n } = useTranslation();
   const { personId } = useParams({ from: "/staff/people/$personId" });
+  const environment = useRelayEnvironment();
   const { person } = useLazyLoadQuery<PersonPageQuery>(
-    graphql`
-      query PersonPageQuery($id: ID!) {
-        person(id: $id) {
-          id
-          honorific
-          givenName
-          familyName
-          jobTitle
-          emails
-          phones
-          preferredLanguage
-          tags
-          notes
-          affiliations(first: 50, includeEnded: true) {
-            edges {
-              node {
-                id
-                role
-                department
-                startDate
-                endDate
-                current
-                isPrimary
-                organization {
-                  id
-                  legalName
-                }
-              }
-            }
-          }
-          consents(history: true) {
-            id
-            purpose
-            channel
-            granted
-            basis
-            at
-            source
-          }
-          timeline(first: 20) {
-            edges {
-              node {
-                id
-                kind
-                occurredAt
-                subject
-                summary
-                author
-                followUp {
-                  dueDate
-                  done
-                }
-              }
-            }
-          }
-        }
-      }
-    `,
+    personQuery,
     { id: personId },
     { fetchPolicy: "store-and-network" },
   );
@@ -174,6 +178,17 @@ export function PersonPage() {
           </List>
         )}
       </Card>
+      <LogInteractionForm
+        personId={person.id}
+        onLogged={() =>
+          void fetchQuery<PersonPageQuery>(
+            environment,
+            personQuery,
+            { id: person.id },
+            { fetchPolicy: "network-only" },
+          ).toPromise()
+        }
+      />
       <Timeline entries={person.timeline.edges.map((edge) => edge.node)} />
     </Stack>
   );
