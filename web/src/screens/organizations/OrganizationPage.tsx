@@ -30,41 +30,50 @@ import { AnchorLink } from "../../lib/links";
 import { errorField, errorsByField, operationErrorMessage } from "../../lib/userErrors";
 import { Facts } from "../shared/Facts";
 import { LogInteractionForm } from "../shared/LogInteractionForm";
+import { Tags } from "../shared/Tags";
 import { Timeline } from "../shared/Timeline";
 import { changedFields, cuiProblem, draftOf, type OrganizationDraft, updatePatch } from "./draft";
 import { OrganizationForm } from "./OrganizationForm";
 
+// What the page shows of the record itself: read by the page and answered by an update, so an
+// edit refreshes the page from the mutation's answer.
+graphql`
+  fragment OrganizationPage_record on Organization {
+    id
+    kind
+    legalName
+    shortName
+    cui
+    tradeRegister
+    caenCodes {
+      code
+      revision
+    }
+    address {
+      street
+      locality
+      county
+      postalCode
+      country
+    }
+    website
+    emails
+    phones
+    tags
+    department
+    source
+    status
+    notes
+    version
+    createdAt
+    updatedAt
+  }
+`;
+
 const query = graphql`
   query OrganizationPageQuery($id: ID!) {
     organization(id: $id) {
-      id
-      kind
-      legalName
-      shortName
-      cui
-      tradeRegister
-      caenCodes {
-        code
-        revision
-      }
-      address {
-        street
-        locality
-        county
-        postalCode
-        country
-      }
-      website
-      emails
-      phones
-      tags
-      department
-      source
-      status
-      notes
-      version
-      createdAt
-      updatedAt
+      ...OrganizationPage_record @relay(mask: false)
       affiliations(first: 50) {
         totalCount
         edges {
@@ -158,31 +167,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
     mutation OrganizationPageUpdateMutation($input: UpdateOrganizationInput!) {
       updateOrganization(input: $input) {
         organization {
-          id
-          kind
-          legalName
-          shortName
-          cui
-          tradeRegister
-          caenCodes {
-            code
-            revision
-          }
-          address {
-            street
-            locality
-            county
-            postalCode
-            country
-          }
-          website
-          emails
-          phones
-          tags
-          status
-          notes
-          version
-          updatedAt
+          ...OrganizationPage_record @relay(mask: false)
         }
         userErrors {
           field
@@ -283,11 +268,7 @@ function OrganizationDetails({ organization }: { organization: Organization }) {
             <Badge color={organization.status === "ACTIVE" ? "teal.9" : "gray.7"}>
               {t(`statuses.${organization.status}`)}
             </Badge>
-            {organization.tags.map((tag) => (
-              <Badge key={tag} variant="outline">
-                {tag}
-              </Badge>
-            ))}
+            <Tags tags={organization.tags} />
           </Group>
         </Stack>
         {!editing && <Button onClick={startEditing}>{t("common.edit")}</Button>}

@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Checkbox,
   Group,
@@ -27,6 +26,7 @@ import { KeysetPager } from "../../layout/KeysetPager";
 import { uuidOfGlobalId } from "../../lib/globalId";
 import { AnchorLink, ButtonLink } from "../../lib/links";
 import { orderBy } from "../../lib/listSearch";
+import { Tags } from "../shared/Tags";
 import { ORGANIZATION_KINDS, ORGANIZATION_STATUSES, type SortField } from "./enums";
 import type { OrganizationSearch } from "./search";
 
@@ -330,15 +330,7 @@ function OrganizationsTable({ variables, columns, search, ownerId, onChange }: T
     tags: {
       accessor: "tags",
       title: t("organizations.fields.tags"),
-      render: (row) => (
-        <Group gap={4}>
-          {row.tags.map((tag) => (
-            <Badge key={tag} size="sm" variant="outline">
-              {tag}
-            </Badge>
-          ))}
-        </Group>
-      ),
+      render: (row) => <Tags tags={row.tags} size="sm" />,
     },
     owner: {
       accessor: "ownerId",

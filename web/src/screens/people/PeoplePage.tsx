@@ -1,4 +1,4 @@
-import { Badge, Checkbox, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Checkbox, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedCallback } from "@mantine/hooks";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { DataTable } from "mantine-datatable";
@@ -15,6 +15,7 @@ import { KeysetPager } from "../../layout/KeysetPager";
 import { uuidOfGlobalId } from "../../lib/globalId";
 import { AnchorLink } from "../../lib/links";
 import { orderBy } from "../../lib/listSearch";
+import { Tags } from "../shared/Tags";
 import type { PersonSearch } from "./search";
 
 const PAGE_SIZE = 25;
@@ -194,15 +195,7 @@ function PeopleTable({ variables, search, onChange }: TableProps) {
           {
             accessor: "tags",
             title: t("people.fields.tags"),
-            render: (row) => (
-              <Group gap={4}>
-                {row.tags.map((tag) => (
-                  <Badge key={tag} size="sm" variant="outline">
-                    {tag}
-                  </Badge>
-                ))}
-              </Group>
-            ),
+            render: (row) => <Tags tags={row.tags} size="sm" />,
           },
         ]}
       />

@@ -1,4 +1,4 @@
-import { Alert, Badge, Card, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Alert, Card, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useParams } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
 import { fetchQuery, graphql, useLazyLoadQuery, useRelayEnvironment } from "react-relay";
@@ -6,6 +6,7 @@ import type { PersonPageQuery } from "../../__generated__/PersonPageQuery.graphq
 import { AnchorLink } from "../../lib/links";
 import { Facts } from "../shared/Facts";
 import { LogInteractionForm } from "../shared/LogInteractionForm";
+import { Tags } from "../shared/Tags";
 import { Timeline } from "../shared/Timeline";
 
 const personQuery = graphql`
@@ -97,11 +98,7 @@ export function PersonPage() {
         <Title order={2}>{name}</Title>
         <Group gap="xs">
           {person.jobTitle && <Text>{person.jobTitle}</Text>}
-          {person.tags.map((tag) => (
-            <Badge key={tag} variant="outline">
-              {tag}
-            </Badge>
-          ))}
+          <Tags tags={person.tags} />
         </Group>
       </Stack>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
