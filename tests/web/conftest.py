@@ -54,6 +54,7 @@ CSP = (
 PASSWORD = "punte-demo-browser-tests"
 # Demo-like accounts: the username is the role, as `make up`'s demo users.
 USERS = {
+    "admin": ("Ioana Popescu-Mureșan", "relatii-comunitare"),
     "business_liaison": ("Andrei Țurcanu", "mediul-de-afaceri"),
     "viewer": ("Cătălin Ionescu-Țigănuș", "relatii-comunitare"),
 }

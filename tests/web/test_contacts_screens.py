@@ -119,7 +119,9 @@ def table_names(page: Page) -> list[str]:
     return page.locator("table tbody tr td:first-child").all_inner_texts()
 
 
-def test_sign_in_refuses_a_wrong_password_then_shows_who_is_signed_in(page: Page) -> None:
+def test_sign_in_refuses_a_wrong_password_then_shows_who_is_signed_in(
+    page: Page, live_system: LiveSystem
+) -> None:
     page.goto("/organizations")
     expect(page).to_have_url(re.compile(r"/login\?redirect="))
     assert_accessible(page)
@@ -135,10 +137,19 @@ def test_sign_in_refuses_a_wrong_password_then_shows_who_is_signed_in(page: Page
     expect(user).to_contain_text("Andrei Țurcanu")
     expect(user).to_contain_text("Relația cu mediul de afaceri")
     expect(user).to_contain_text("mediul-de-afaceri")
+    refresh_token = page.evaluate("JSON.parse(localStorage.getItem('punte.session')).refreshToken")
     page.get_by_role("button", name="Ieși din cont").click()
     expect(page).to_have_url(re.compile(r"/login"))
     page.goto("/organizations")
     expect(page).to_have_url(re.compile(r"/login"))
+    # Signing out ended the session on the server too: its refresh token renews nothing.
+    renewed = live_system.graphql(
+        "mutation ($t: String!) { refreshSession(input: {refreshToken: $t}) "
+        "{ accessToken userErrors { code } } }",
+        {"t": refresh_token},
+    )["refreshSession"]
+    assert renewed["accessToken"] is None
+    assert [e["code"] for e in renewed["userErrors"]] == ["invalid_token"]
 
 
 def test_the_list_searches_filters_sorts_and_pages_through_the_url(
@@ -175,7 +186,9 @@ def test_the_list_searches_filters_sorts_and_pages_through_the_url(
     page.get_by_role("button", name="Șterge filtrele").click()
     expect(count).to_have_text(f"{ORGANIZATIONS} de organizații")
 
-    page.locator("thead th").filter(has_text="Denumire").click()  # ascending -> descending
+    header = page.locator("thead th").filter(has_text="Denumire")
+    header.focus()  # the keyboard sorts too
+    header.press("Enter")  # ascending -> descending
     expect(page).to_have_url(re.compile(r"desc=true"))
     expect(page.locator("table tbody tr").first).to_contain_text(max(seeded.ids))
     names = table_names(page)
@@ -340,3 +353,19 @@ def test_people_are_searched_and_a_person_shows_affiliations_and_consents(
     expect(page.get_by_text("De urmărit până la 15.01.2027")).to_be_visible()
     page.get_by_role("link", name="Cetate Soft SRL 01").click()
     expect(page.get_by_role("heading", name="Cetate Soft SRL 01")).to_be_visible()
+
+
+def test_an_admin_sees_each_services_health_and_others_have_no_such_screen(page: Page) -> None:
+    sign_in(page, path="/organizations")
+    expect(page.get_by_role("link", name="Organizații")).to_be_visible()
+    expect(page.get_by_role("link", name="Sistem")).to_have_count(0)
+    page.get_by_role("button", name="Ieși din cont").click()
+    sign_in(page, username="admin", path="/organizations")
+    page.get_by_role("link", name="Sistem").click()
+    expect(page.get_by_role("heading", name="Starea sistemului")).to_be_visible()
+    contacts = page.locator("tbody tr").filter(has_text="contacts")
+    expect(contacts).to_contain_text("funcționează")
+    # Only contacts and the gateway run here: the events service does not answer.
+    expect(page.locator("tbody tr").filter(has_text="events")).to_contain_text("indisponibil")
+    assert_accessible(page)
+    screenshot(page, "system")

@@ -85,6 +85,12 @@ export const personRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/people/PersonPage"), "PersonPage"),
 });
 
+export const systemRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/system",
+  component: lazyRouteComponent(() => import("./screens/system/SystemPage"), "SystemPage"),
+});
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
   staffRoute.addChildren([
@@ -94,6 +100,7 @@ const routeTree = rootRoute.addChildren([
     organizationRoute,
     peopleRoute,
     personRoute,
+    systemRoute,
   ]),
 ]);
 

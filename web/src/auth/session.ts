@@ -128,7 +128,9 @@ export class SessionStore {
     const session = this.current();
     this.write(null);
     if (session) {
-      await post(LOGOUT, { input: { refreshToken: session.refreshToken } }, null).catch(() => null);
+      // Logging out takes the (still valid) access token; the refresh token names the session.
+      const input = { refreshToken: session.refreshToken };
+      await post(LOGOUT, { input }, session.accessToken).catch(() => null);
     }
   }
 

@@ -62,16 +62,27 @@ export function AppLayout() {
       <AppShell.Navbar p="xs" aria-label={t("nav.main")} component="nav">
         <NavLink
           component={Link}
+          variant="filled"
           to="/organizations"
           label={t("nav.organizations")}
           active={location.pathname.startsWith("/organizations")}
         />
         <NavLink
           component={Link}
+          variant="filled"
           to="/people"
           label={t("nav.people")}
           active={location.pathname.startsWith("/people")}
         />
+        {user.roles.includes("admin") && (
+          <NavLink
+            component={Link}
+            variant="filled"
+            to="/system"
+            label={t("nav.system")}
+            active={location.pathname.startsWith("/system")}
+          />
+        )}
       </AppShell.Navbar>
       <AppShell.Main>
         <ErrorBoundary resetKey={location.pathname}>
