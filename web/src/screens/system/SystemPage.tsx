@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Stack, Title } from "@mantine/core";
+import { Button, Group, Stack, Text, Title } from "@mantine/core";
 import { DataTable } from "mantine-datatable";
 import { useState, useTransition } from "react";
 import { useTranslation } from "react-i18next";
@@ -55,9 +55,9 @@ export function SystemPage() {
             accessor: "status",
             title: t("system.status"),
             render: (row) => (
-              <Badge color={row.status === "ok" ? "teal.9" : "red.9"}>
+              <Text size="sm" fw={600} c={row.status === "ok" ? "teal.9" : "red.9"}>
                 {t(`system.${row.status}`, { defaultValue: row.status })}
-              </Badge>
+              </Text>
             ),
           },
           { accessor: "version", title: t("system.version") },
