@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -183,6 +184,14 @@ def test_the_list_searches_filters_sorts_and_pages_through_the_url(
     page.get_by_label("Localitate").press("Enter")
     expect(count).to_have_text("6 organizații")
     assert all("Asociatia" in name for name in table_names(page))
+    # The export holds what the view lists: the six associations in Arad.
+    page.get_by_role("button", name="Exportă").click()
+    page.get_by_role("menuitem", name="CSV").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^Descarcă .+\.csv \(6 rânduri\)$")).click()
+    rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 1 + 6
+    assert all("Asociatia" in row for row in rows[1:])
     page.get_by_role("button", name="Șterge filtrele").click()
     expect(count).to_have_text(f"{ORGANIZATIONS} de organizații")
 

@@ -149,6 +149,12 @@ export const en: Messages = {
     degraded: "degraded",
     unavailable: "unavailable",
   },
+  export: {
+    button: "Export",
+    running: "Preparing the export…",
+    ready: "Download {{filename}} ({{rows}} rows)",
+    failed: "The export failed.",
+  },
   kinds: {
     COMPANY: "Company",
     ASSOCIATION: "Association",

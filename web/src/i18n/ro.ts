@@ -151,6 +151,12 @@ export const ro = {
     degraded: "degradat",
     unavailable: "indisponibil",
   },
+  export: {
+    button: "Exportă",
+    running: "Se pregătește exportul…",
+    ready: "Descarcă {{filename}} ({{rows}} rânduri)",
+    failed: "Exportul nu a reușit.",
+  },
   kinds: {
     COMPANY: "Firmă",
     ASSOCIATION: "Asociație",

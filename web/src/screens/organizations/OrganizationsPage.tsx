@@ -27,6 +27,7 @@ import { uuidOfGlobalId } from "../../lib/globalId";
 import { AnchorLink, ButtonLink } from "../../lib/links";
 import { orderBy } from "../../lib/listSearch";
 import { Tags } from "../shared/Tags";
+import { ExportOrganizations } from "./ExportOrganizations";
 import { ORGANIZATION_KINDS, ORGANIZATION_STATUSES, type SortField } from "./enums";
 import type { OrganizationSearch } from "./search";
 
@@ -201,9 +202,10 @@ export function OrganizationsPage() {
             {t("organizations.clearFilters")}
           </Button>
         )}
+        <ExportOrganizations search={variables.search} filter={variables.filter} />
         <Menu closeOnItemClick={false}>
           <Menu.Target>
-            <Button variant="default" size="xs" ml="auto">
+            <Button variant="default" size="xs">
               {t("organizations.columns")}
             </Button>
           </Menu.Target>
