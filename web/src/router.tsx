@@ -6,6 +6,7 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
+import { safeRedirect } from "./auth/redirect";
 import { sessionStore } from "./auth/session";
 import { AppLayout } from "./layout/AppLayout";
 import { LoginPage } from "./screens/LoginPage";
@@ -17,10 +18,10 @@ const rootRoute = createRootRoute({ component: Outlet });
 export const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/login",
-  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
-    typeof search.redirect === "string" && search.redirect.startsWith("/")
-      ? { redirect: search.redirect }
-      : {},
+  validateSearch: (search: Record<string, unknown>): { redirect?: string } => {
+    const target = safeRedirect(search.redirect);
+    return target ? { redirect: target } : {};
+  },
   component: LoginPage,
 });
 
