@@ -80,6 +80,12 @@ export const peopleRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/people/PeoplePage"), "PeoplePage"),
 });
 
+export const newPersonRoute = createRoute({
+  getParentRoute: () => staffRoute,
+  path: "/people/new",
+  component: lazyRouteComponent(() => import("./screens/people/NewPersonPage"), "NewPersonPage"),
+});
+
 export const personRoute = createRoute({
   getParentRoute: () => staffRoute,
   path: "/people/$personId",
@@ -100,6 +106,7 @@ const routeTree = rootRoute.addChildren([
     newOrganizationRoute,
     organizationRoute,
     peopleRoute,
+    newPersonRoute,
     personRoute,
     systemRoute,
   ]),

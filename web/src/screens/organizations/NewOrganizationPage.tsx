@@ -2,17 +2,15 @@ import { Alert, Button, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useNavigate } from "@tanstack/react-router";
-import { type FormEvent, useEffect, useMemo, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { fetchQuery, graphql, useMutation, useRelayEnvironment } from "react-relay";
+import { graphql, useMutation } from "react-relay";
 import type { NewOrganizationPageCreateMutation } from "../../__generated__/NewOrganizationPageCreateMutation.graphql";
-import type {
-  NewOrganizationPageDuplicatesQuery,
-  NewOrganizationPageDuplicatesQuery$data,
-} from "../../__generated__/NewOrganizationPageDuplicatesQuery.graphql";
+import type { NewOrganizationPageDuplicatesQuery } from "../../__generated__/NewOrganizationPageDuplicatesQuery.graphql";
 import { checkCui, compactCui } from "../../lib/cui";
 import { AnchorLink } from "../../lib/links";
 import { errorsByField, operationErrorMessage } from "../../lib/userErrors";
+import { useLiveQuery } from "../../relay/useLiveQuery";
 import { createInput, cuiProblem, EMPTY_DRAFT, type OrganizationDraft } from "./draft";
 import { OrganizationForm } from "./OrganizationForm";
 
@@ -30,33 +28,6 @@ const duplicatesQuery = graphql`
   }
 `;
 
-type Duplicates = NewOrganizationPageDuplicatesQuery$data["duplicateSuggestions"];
-
-/** Likely duplicates of what is being typed (name, valid CUI), asked again as the user types. */
-function useDuplicates(draft: OrganizationDraft): Duplicates {
-  const environment = useRelayEnvironment();
-  const [duplicates, setDuplicates] = useState<Duplicates>([]);
-  const [legalName] = useDebouncedValue(draft.legalName.trim(), DUPLICATE_DEBOUNCE_MS);
-  const cui = checkCui(draft.cui) === "valid" ? compactCui(draft.cui) : null;
-  useEffect(() => {
-    if (legalName.length < 3 && !cui) {
-      setDuplicates([]);
-      return;
-    }
-    const subscription = fetchQuery<NewOrganizationPageDuplicatesQuery>(
-      environment,
-      duplicatesQuery,
-      { draft: { legalName: legalName || null, cui } },
-      { fetchPolicy: "network-only" },
-    ).subscribe({
-      next: (data) => setDuplicates(data.duplicateSuggestions),
-      error: () => setDuplicates([]),
-    });
-    return () => subscription.unsubscribe();
-  }, [environment, legalName, cui]);
-  return duplicates;
-}
-
 /** Add an organisation: the CUI checked as it is typed, likely duplicates named before saving. */
 export function NewOrganizationPage() {
   const { t } = useTranslation();
@@ -65,7 +36,13 @@ export function NewOrganizationPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   // One key per form: a retry after a timeout does not create the organisation twice.
   const idempotencyKey = useMemo(() => crypto.randomUUID(), []);
-  const duplicates = useDuplicates(draft);
+  const [legalName] = useDebouncedValue(draft.legalName.trim(), DUPLICATE_DEBOUNCE_MS);
+  const cui = checkCui(draft.cui) === "valid" ? compactCui(draft.cui) : null;
+  const duplicates =
+    useLiveQuery<NewOrganizationPageDuplicatesQuery>(
+      duplicatesQuery,
+      legalName.length >= 3 || cui ? { draft: { legalName: legalName || null, cui } } : null,
+    )?.duplicateSuggestions ?? [];
   const [commit, saving] = useMutation<NewOrganizationPageCreateMutation>(graphql`
     mutation NewOrganizationPageCreateMutation($input: CreateOrganizationInput!) {
       createOrganization(input: $input) {

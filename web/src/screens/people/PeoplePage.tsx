@@ -13,7 +13,7 @@ import type {
 import { useSession } from "../../auth/useSession";
 import { KeysetPager } from "../../layout/KeysetPager";
 import { uuidOfGlobalId } from "../../lib/globalId";
-import { AnchorLink } from "../../lib/links";
+import { AnchorLink, ButtonLink } from "../../lib/links";
 import { orderBy } from "../../lib/listSearch";
 import { Tags } from "../shared/Tags";
 import type { PersonSearch } from "./search";
@@ -51,7 +51,10 @@ export function PeoplePage() {
 
   return (
     <Stack gap="sm">
-      <Title order={2}>{t("people.title")}</Title>
+      <Group justify="space-between">
+        <Title order={2}>{t("people.title")}</Title>
+        <ButtonLink to="/people/new">{t("people.new")}</ButtonLink>
+      </Group>
       <TextInput
         type="search"
         aria-label={t("people.search")}
