@@ -21,6 +21,7 @@ from punte_gateway.rest.contacts import router as contacts_rest_router
 from punte_gateway.rest.router import router as rest_router
 from punte_gateway.settings import GatewaySettings
 from punte_gateway.users.demo import demo_users_on_start
+from punte_gateway.web import mount_web_ui
 
 GRAPHQL_PATH = "/graphql"
 
@@ -54,6 +55,8 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = SYSTEM_CL
     # Before the /api/v1 router: its catch-all answers every path it reaches first.
     app.include_router(contacts_rest_router)
     app.include_router(rest_router)
+    # Last: its catch-all answers the UI's client routes, after every API path had its turn.
+    mount_web_ui(app, settings.web_dir)
     app.add_middleware(
         RequestGuard,
         max_body_bytes=settings.max_body_bytes,

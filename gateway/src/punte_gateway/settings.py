@@ -1,11 +1,14 @@
 """Settings of the gateway (`PUNTE_GATEWAY_...`, shared ones as `PUNTE_...`)."""
 
 from ipaddress import ip_network
+from pathlib import Path
 from typing import ClassVar
 
 from punte_platform.settings import PunteSettings
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
+
+from punte_gateway.web import DEFAULT_WEB_DIR
 
 
 class GatewaySettings(PunteSettings):
@@ -64,6 +67,9 @@ class GatewaySettings(PunteSettings):
         description="addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For "
         "is believed; from any other peer the header is ignored",
     )
+
+    # The staff web UI's build, served at `/`; none there (not built yet) means the API only.
+    web_dir: Path = Field(default=DEFAULT_WEB_DIR)
 
     # Files: export download links stay valid this long.
     download_link_ttl_seconds: int = Field(default=600, gt=0)
