@@ -45,6 +45,8 @@ import _common as c
 POSTGRES_AIM = 5000.0
 POLL_SECONDS = 0.25
 APPLY_TIMEOUT = 1800.0
+# The user the benchmark acts as; it stages the files it imports (a file is its uploader's).
+BENCH_ACTOR = "user:bench"
 GATEWAY_TIMEOUT = 5.0  # the gateway's request timeout: `import.start` must answer within it
 HEADERS = [
     "Denumire",
@@ -204,7 +206,7 @@ async def run_import(
     from punte_platform.context import CallContext, call_context
 
     caller = CallContext(
-        actor="user:bench", permissions=frozenset({k.WRITE_PERMISSION, k.READ_PERMISSION})
+        actor=BENCH_ACTOR, permissions=frozenset({k.WRITE_PERMISSION, k.READ_PERMISSION})
     )
     body = k.StartImport(kind=k.ImportKind.ORGANIZATIONS, staged_file_id=staged_id, mapping=MAPPING)
     late_polls = 0
@@ -296,7 +298,7 @@ async def one_backend(
         await c.call_as_gateway(runtime)
         with c.stopwatch() as took:
             staged = await runtime.files.put(
-                content, filename="organizații-timiș.csv", media_type="text/csv"
+                content, filename="organizații-timiș.csv", media_type="text/csv", owner=BENCH_ACTOR
             )
         stage_s = took[0]
         first = await run_import(runtime, staged.id, rows, profiler)

@@ -83,14 +83,16 @@ async def one_backend(backend: str, databases: c.Databases, tmp: Path, rows: int
     settings = contacts_import.service_settings(server.url, database_url)
     runtime = ServiceRuntime(definition(), settings)
     caller = CallContext(
-        actor="user:bench",
+        actor=contacts_import.BENCH_ACTOR,
         permissions=frozenset({k.WRITE_PERMISSION, k.READ_PERMISSION, k.IMPORT_PERMISSION}),
     )
     try:
         await runtime.start()
         await c.call_as_gateway(runtime)
         content = contacts_import.csv_bytes(contacts_import.generate_rows(rows))
-        staged = await runtime.files.put(content, filename="firme.csv", media_type="text/csv")
+        staged = await runtime.files.put(
+            content, filename="firme.csv", media_type="text/csv", owner=caller.actor
+        )
         seeded = await contacts_import.run_import(runtime, staged.id, rows, None)
         print(f"   seeded {rows:,} organisations in {seeded['apply_s']:.1f}s", flush=True)
         with call_context(caller):

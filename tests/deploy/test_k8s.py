@@ -579,7 +579,11 @@ def test_services_settings_accept_the_deployment_environment(
     env: dict[str, str] = {}
     for source in container["envFrom"]:
         env.update(one("ConfigMap", source["configMapRef"]["name"])["data"])
-    secrets = {"PUNTE_SECRET_KEY": "s" * 48, f"PUNTE_{name.upper()}_DB_PASSWORD": "a1" * 16}
+    secrets = {
+        "PUNTE_SECRET_KEY": "s" * 48,
+        f"PUNTE_{name.upper()}_DB_PASSWORD": "a1" * 16,
+        "PUNTE_CONTEXT_VERIFY_KEY": "U" * 56,
+    }
     for item in container["env"]:
         if "value" in item:
             env[item["name"]] = re.sub(r"\$\((\w+)\)", lambda m: env[m[1]], item["value"])

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from punte_platform.testing.hostile_files import dimension_lie_xlsx
+from punte_platform.testing.nats_server import HARNESS, test_credentials
 from punte_platform.testing.waiting import eventually
 from stdnum.ro import cui as ro_cui
 from strawberry import relay
@@ -394,8 +395,12 @@ async def test_a_full_store_is_507_not_a_server_error(
     staff_gateway_factory: StaffGatewayFactory,
 ) -> None:
     bucket = f"test-full-{uuid.uuid4().hex}"
+    # A bucket of its own, which the gateway's NATS permissions do not name: the harness's key.
     async with staff_gateway_factory(
-        files_bucket=bucket, files_bucket_max_bytes=300_000, files_quota_per_user_bytes=10**9
+        files_bucket=bucket,
+        files_bucket_max_bytes=300_000,
+        files_quota_per_user_bytes=10**9,
+        nats_seed=test_credentials().seeds[HARNESS],
     ) as gw:
         await gw.add_user("ana", ["business_liaison"])
         headers = {"Authorization": f"Bearer {await gw.token('ana')}"}

@@ -12,7 +12,7 @@ from punte_platform.runtime import ServiceRuntime
 
 def add_scoped_routes(app: FastAPI) -> None:
     """Routes of the kind the domain issues add: one needing a scope, one with a bug."""
-    extra = APIRouter(prefix="/test-only", route_class=ApiRoute)
+    extra = APIRouter(prefix="/api/test-only", route_class=ApiRoute)
 
     @extra.get("/imports")
     async def imports(
@@ -64,7 +64,7 @@ async def test_a_missing_scope_is_403_and_audited(gateway_factory: GatewayFactor
     async with gateway_factory(app_hook=add_scoped_routes) as gw:
         reader = await gw.issue(scopes=("contacts:read",))
         importer = await gw.issue(name="importer", scopes=("contacts:import",))
-        refused = await gw.call("GET", "/test-only/imports", reader.secret)
+        refused = await gw.call("GET", "/api/test-only/imports", reader.secret)
         assert refused.status_code == 403
         assert refused.json() == {
             "error": {
@@ -72,7 +72,7 @@ async def test_a_missing_scope_is_403_and_audited(gateway_factory: GatewayFactor
                 "message": "the API key lacks the contacts:import scope",
             }
         }
-        allowed = await gw.call("GET", "/test-only/imports", importer.secret)
+        allowed = await gw.call("GET", "/api/test-only/imports", importer.secret)
         assert allowed.status_code == 200
         assert allowed.json() == {"caller": "importer"}
         rows = await gw.rows(
@@ -81,7 +81,7 @@ async def test_a_missing_scope_is_403_and_audited(gateway_factory: GatewayFactor
         assert rows == [
             {
                 "actor": f"apikey:{reader.key.id}",
-                "action": "refused:GET /test-only/imports",
+                "action": "refused:GET /api/test-only/imports",
                 "detail": "missing contacts:import",
             }
         ]
@@ -90,7 +90,7 @@ async def test_a_missing_scope_is_403_and_audited(gateway_factory: GatewayFactor
 async def test_failures_never_show_a_stack_trace(gateway_factory: GatewayFactory) -> None:
     async with gateway_factory(app_hook=add_scoped_routes) as gw:
         issued = await gw.issue()
-        response = await gw.call("GET", "/test-only/bug", issued.secret)
+        response = await gw.call("GET", "/api/test-only/bug", issued.secret)
         assert response.status_code == 500
         assert response.json() == {"error": {"code": "internal", "message": "internal error"}}
         unknown = await gw.call("GET", "/api/v1/nothing/here", issued.secret)

@@ -21,7 +21,7 @@ from punte_platform.testing.hostile_files import (
     zip_bomb_xlsx,
 )
 
-from ..conftest import call_error, count_rows
+from ..conftest import WRITER, call_error, count_rows
 from .test_imports import HEADERS, MAPPING, csv_bytes
 
 MEMORY_BUDGET = 100 * 1024 * 1024
@@ -79,7 +79,9 @@ async def test_a_hostile_file_is_refused_naming_the_limit_while_the_service_answ
         )
         field = "content_base64"
     else:
-        staged = await contacts.files.put(content, filename=filename, media_type="text/csv")
+        staged = await contacts.files.put(
+            content, filename=filename, media_type="text/csv", owner=WRITER.actor
+        )
         body = c.StartImport(
             kind=c.ImportKind.ORGANIZATIONS, staged_file_id=staged.id, mapping=MAPPING
         )
