@@ -1,5 +1,6 @@
 """`/api/v1`: API keys only, JSON errors, scopes, and limits shared with GraphQL."""
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -11,7 +12,8 @@ from punte_platform.runtime import ServiceRuntime
 
 
 def add_scoped_routes(app: FastAPI) -> None:
-    """Routes of the kind the domain issues add: one needing a scope, one with a bug."""
+    """Routes of the kind the domain issues add: one needing a scope, one with a bug (the
+    gateway runs without the web UI, whose catch-all route would answer these paths first)."""
     extra = APIRouter(prefix="/api/test-only", route_class=ApiRoute)
 
     @extra.get("/imports")
@@ -60,8 +62,10 @@ async def test_missing_or_wrong_credentials_get_json_401s(gw: Gateway) -> None:
         assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_a_missing_scope_is_403_and_audited(gateway_factory: GatewayFactory) -> None:
-    async with gateway_factory(app_hook=add_scoped_routes) as gw:
+async def test_a_missing_scope_is_403_and_audited(
+    gateway_factory: GatewayFactory, tmp_path: Path
+) -> None:
+    async with gateway_factory(app_hook=add_scoped_routes, web_dir=tmp_path) as gw:
         reader = await gw.issue(scopes=("contacts:read",))
         importer = await gw.issue(name="importer", scopes=("contacts:import",))
         refused = await gw.call("GET", "/api/test-only/imports", reader.secret)
@@ -87,8 +91,10 @@ async def test_a_missing_scope_is_403_and_audited(gateway_factory: GatewayFactor
         ]
 
 
-async def test_failures_never_show_a_stack_trace(gateway_factory: GatewayFactory) -> None:
-    async with gateway_factory(app_hook=add_scoped_routes) as gw:
+async def test_failures_never_show_a_stack_trace(
+    gateway_factory: GatewayFactory, tmp_path: Path
+) -> None:
+    async with gateway_factory(app_hook=add_scoped_routes, web_dir=tmp_path) as gw:
         issued = await gw.issue()
         response = await gw.call("GET", "/api/test-only/bug", issued.secret)
         assert response.status_code == 500
