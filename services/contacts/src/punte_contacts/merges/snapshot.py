@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Table, TypeDecorator
+from sqlalchemy.types import TypeEngine
 
 
 def encode_value(value: Any) -> Any:
@@ -40,10 +41,11 @@ def _decode(column_type: Any, value: Any) -> Any:
         return None
     if isinstance(column_type, TypeDecorator):
         column_type = column_type.impl_instance
-    try:
-        python_type = column_type.python_type
-    except NotImplementedError:
+    # Types that keep TypeEngine's python_type (JSON and the like) have no Python type to
+    # restore: their JSON value is the value.
+    if type(column_type).python_type is TypeEngine.python_type:
         return value
+    python_type = column_type.python_type
     if python_type is UUID:
         return UUID(value)
     if python_type is datetime:
